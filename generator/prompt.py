@@ -11,13 +11,13 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 
+from generator.plan import DURATION_RANGE, TEMPO_RANGE
 from generator.theory import METERS, MODES, NOTE_NAMES
 
 MAX_PROMPT_CHARS = 1000
-MIN_DURATION_S = 0.1
-MAX_DURATION_S = 300.0
-MIN_TEMPO = 30.0
-MAX_TEMPO = 300.0
+# What the engine can render (generator.plan); a prompt asking for more is an error.
+MIN_DURATION_S, MAX_DURATION_S = DURATION_RANGE
+MIN_TEMPO, MAX_TEMPO = TEMPO_RANGE
 
 
 class GenerateError(ValueError):
@@ -47,7 +47,7 @@ class PromptFacts:
     mode: str | None = None          # a key of theory.MODES
     meter: str | None = None         # a key of theory.METERS
     duration: float | None = None    # seconds
-    kind: str | None = None          # "oneshot" or "loop"
+    kind: str | None = None          # "one-shot" or "loop" (generator.plan.KINDS)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -213,7 +213,7 @@ def _check_duration(text: str, seconds: float) -> float:
 
 def _parse_kind(text: str) -> str | None:
     if _ONESHOT_RE.search(text):
-        return "oneshot"
+        return "one-shot"
     if _LOOP_RE.search(text):
         return "loop"
     return None
