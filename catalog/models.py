@@ -40,6 +40,9 @@ class Base(DeclarativeBase):
 class File(Base):
     """One audio file on disk (a user's file or a generated clip)."""
     __tablename__ = "files"
+    # Ids are never reused (AUTOINCREMENT on SQLite, sequences elsewhere): a stale FAISS id can
+    # never point at another file's segment, and (count, sum, max) of ids fingerprints a set.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     path: Mapped[str] = mapped_column(Text, unique=True, nullable=False)  # absolute
@@ -76,6 +79,7 @@ class File(Base):
 class Segment(Base):
     """One embedded stretch of a file: a window, or the whole file (`is_file_level`)."""
     __tablename__ = "segments"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)  # = FAISS id
     file_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("files.id", ondelete="CASCADE"),

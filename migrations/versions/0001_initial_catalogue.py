@@ -49,7 +49,8 @@ def upgrade() -> None:
     sa.Column('aligner_id', sa.String(length=128), nullable=False),
     sa.Column('indexed_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_files')),
-    sa.UniqueConstraint('path', name=op.f('uq_files_path'))
+    sa.UniqueConstraint('path', name=op.f('uq_files_path')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('files', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_files_folder'), ['folder'], unique=False)
@@ -82,7 +83,8 @@ def upgrade() -> None:
     sa.Column('is_file_level', sa.Boolean(), nullable=False),
     sa.Column('vector', sa.LargeBinary(), nullable=False),
     sa.ForeignKeyConstraint(['file_id'], ['files.id'], name=op.f('fk_segments_file_id_files'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_segments'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_segments')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('segments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_segments_file_id'), ['file_id'], unique=False)

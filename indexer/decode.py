@@ -1,0 +1,128 @@
+"""Decoding one file (in a worker process): metadata, tags, and mono audio at the aligner's rate.
+
+This module runs in spawned decode workers, so it imports only numpy, scipy and soundfile
+(never torch): a worker costs little memory and starts fast. Files are opened read-only.
+A bad file is a `DecodeFailure` with a kind and a reason, never an exception.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+TAGS = ("title", "artist", "genre", "comment")
+BLOCK_FRAMES = 1 << 18  # read in blocks: bounded extra memory for multi-channel hour-long files
+
+# libsndfile notes a WAV/AIFF whose data chunk is shorter than its header says, then reads on.
+_SHORT_CHUNK = re.compile(r"^\s*(?:data|SSND)\s*:\s*(\d+)\s*\(should be\s*(\d+)\)", re.MULTILINE)
+
+
+@dataclass
+class Decoded:
+    """A decoded file: its metadata, plus `audio` mono float32 (samples,) at `target_sr`."""
+    path: str
+    size: int
+    mtime: float
+    format: str
+    subtype: str | None
+    sample_rate: int
+    channels: int
+    duration: float
+    audio: np.ndarray
+    target_sr: int
+    tags: dict = field(default_factory=dict)
+
+
+@dataclass
+class DecodeFailure:
+    path: str
+    kind: str  # empty | truncated | not audio | unreadable | permission
+    reason: str
+
+
+def decode_file(path: str, size: int, mtime: float, target_sr: int) -> Decoded | DecodeFailure:
+    """Read `path` into mono float32 at `target_sr`, with its format, tags and duration."""
+    import soundfile as sf
+    if size == 0:
+        return DecodeFailure(path, "empty", "empty file (0 bytes)")
+    try:
+        with open(path, "rb") as fh:  # read-only; soundfile reads through our handle
+            with sf.SoundFile(fh) as f:
+                info = (f.format, f.subtype, int(f.samplerate), int(f.channels), int(f.frames))
+                tags = {k: v.strip() for k, v in f.copy_metadata().items()
+                        if k in TAGS and v and v.strip()}
+                log = f.extra_info if info[0] in ("WAV", "WAVEX", "AIFF", "RF64", "W64") else ""
+                mono, frames_read = _read_mono(f, info[3], info[4])
+    except PermissionError as e:
+        return DecodeFailure(path, "permission", f"permission denied ({e.strerror})")
+    except sf.LibsndfileError as e:
+        return _classify(path, str(e))
+    except (OSError, RuntimeError, ValueError, MemoryError) as e:
+        return DecodeFailure(path, "unreadable", f"{type(e).__name__}: {e}")
+    fmt, subtype, sr, channels, frames = info
+    if frames_read == 0:
+        return DecodeFailure(path, "empty", "no audio frames")
+    if frames_read < frames:
+        return DecodeFailure(path, "truncated", f"truncated: the header announces {frames} "
+                             f"frames, the file holds {frames_read}")
+    short = _SHORT_CHUNK.search(log)
+    if short and int(short.group(2)) < int(short.group(1)):
+        return DecodeFailure(path, "truncated", f"truncated: the header announces "
+                             f"{short.group(1)} bytes of audio data, the file holds {short.group(2)}")
+    if not np.isfinite(mono).all():
+        mono = np.nan_to_num(mono, nan=0.0, posinf=1.0, neginf=-1.0)
+    from aligner.audio import to_mono_resampled
+    audio = to_mono_resampled(mono, sr, target_sr)
+    return Decoded(path=path, size=size, mtime=mtime, format=_format_name(path, fmt),
+                   subtype=subtype, sample_rate=sr, channels=channels,
+                   duration=frames_read / sr, audio=audio, target_sr=target_sr, tags=tags)
+
+
+def _read_mono(f, channels: int, frames: int) -> tuple[np.ndarray, int]:
+    """Mono float32 of the whole file, read block by block (frames may be unknown or wrong)."""
+    blocks = []
+    n = 0
+    while True:
+        block = f.read(BLOCK_FRAMES, dtype="float32", always_2d=True)
+        if not len(block):
+            break
+        blocks.append(block[:, 0].copy() if channels == 1 else block.mean(axis=1, dtype=np.float32))
+        n += len(block)
+        if len(block) < BLOCK_FRAMES:
+            break
+    mono = np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
+    return mono, n
+
+
+def _classify(path: str, message: str) -> DecodeFailure:
+    msg = message.split(":", 1)[-1].strip() if message.startswith("Error opening") else message
+    low = message.lower()
+    if "format not recognised" in low or "not a regular file" in low or "unknown format" in low:
+        return DecodeFailure(path, "not audio", f"not audio: libsndfile does not recognise it ({msg})")
+    if "malformed" in low or "lost sync" in low or "unexpected end" in low or "truncated" in low:
+        return DecodeFailure(path, "truncated", f"truncated or corrupt: {msg}")
+    return DecodeFailure(path, "unreadable", f"unreadable: {msg}")
+
+
+def _format_name(path: str, sf_format: str) -> str:
+    """The file's extension (lower case) when it has one, else libsndfile's format name."""
+    ext = os.path.splitext(path)[1].lstrip(".").lower()
+    return ext or sf_format.lower()
+
+
+def decode_job(job: tuple[str, int, float, int]) -> Decoded | DecodeFailure:
+    """Worker entry point: `job` = (path, size, mtime, target_sr)."""
+    return decode_file(*job)
+
+
+def init_worker() -> None:
+    """Keep mpg123's resync notes off the terminal: every problem is reported as a
+    DecodeFailure instead."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:
+        pass
