@@ -1,0 +1,148 @@
+"""Band-limited oscillators and noise sources.
+
+Every oscillator takes a per-sample frequency array (Hz, shape (n,)) so vibrato, glide and pitch
+envelopes come for free; phase is the running sum of f/sr. Saw and pulse use polyBLEP corrections
+so bright notes do not alias harshly; the triangle is left naive on purpose (1/n^2 harmonics).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def midi_to_hz(pitch: float | np.ndarray) -> float | np.ndarray:
+    return 440.0 * 2.0 ** ((np.asarray(pitch, dtype=np.float64) - 69.0) / 12.0)
+
+
+def phase_from_freq(freq: np.ndarray, sr: int, phase0: float = 0.0) -> np.ndarray:
+    """Phase in cycles in [0, 1), shape (n,)."""
+    ph = np.cumsum(np.asarray(freq, dtype=np.float64) / sr) + phase0
+    return ph - np.floor(ph)
+
+
+def _polyblep(t: np.ndarray, dt: np.ndarray) -> np.ndarray:
+    """PolyBLEP residual for a unit step at phase 0 (t in [0,1), dt = f/sr)."""
+    dt = np.broadcast_to(np.clip(dt, 1e-9, 0.5), t.shape)
+    out = np.zeros_like(t)
+    lo = t < dt
+    if lo.any():
+        u = t[lo] / dt[lo]
+        out[lo] = u + u - u * u - 1.0
+    hi = t > 1.0 - dt
+    if hi.any():
+        u = (t[hi] - 1.0) / dt[hi]
+        out[hi] = u * u + u + u + 1.0
+    return out
+
+
+def saw_from_phase(ph: np.ndarray, dt: np.ndarray) -> np.ndarray:
+    return 2.0 * ph - 1.0 - _polyblep(ph, dt)
+
+
+def saw(freq: np.ndarray, sr: int, phase0: float = 0.0) -> np.ndarray:
+    freq = np.asarray(freq, dtype=np.float64)
+    return saw_from_phase(phase_from_freq(freq, sr, phase0), freq / sr)
+
+
+def pulse(freq: np.ndarray, sr: int, width: float | np.ndarray = 0.5, phase0: float = 0.0) -> np.ndarray:
+    """Band-limited pulse as the difference of two saws; zero DC for any width."""
+    freq = np.asarray(freq, dtype=np.float64)
+    dt = freq / sr
+    ph = phase_from_freq(freq, sr, phase0)
+    ph2 = ph + np.asarray(width)
+    ph2 = ph2 - np.floor(ph2)
+    return 0.5 * (saw_from_phase(ph, dt) - saw_from_phase(ph2, dt))
+
+
+def triangle(freq: np.ndarray, sr: int, phase0: float = 0.0) -> np.ndarray:
+    ph = phase_from_freq(freq, sr, phase0)
+    return 4.0 * np.abs(ph - 0.5) - 1.0
+
+
+def sine(freq: np.ndarray, sr: int, phase0: float = 0.0) -> np.ndarray:
+    return np.sin(2.0 * np.pi * phase_from_freq(freq, sr, phase0))
+
+
+def sync_saw(master_freq: np.ndarray, ratio: np.ndarray, sr: int, phase0: float = 0.0) -> np.ndarray:
+    """Hard-synced saw: a slave saw at master_freq*ratio reset on every master cycle.
+
+    BLEP corrections at the slave's own wraps and, scaled by the jump height, at master resets.
+    """
+    master_freq = np.asarray(master_freq, dtype=np.float64)
+    ratio = np.broadcast_to(np.asarray(ratio, dtype=np.float64), master_freq.shape)
+    dt = master_freq / sr
+    mph = phase_from_freq(master_freq, sr, phase0)
+    sp = mph * ratio
+    sph = sp - np.floor(sp)
+    out = 2.0 * sph - 1.0 - _polyblep(sph, dt * ratio)
+    # Jump at master reset is from (2*frac(ratio)-1) down to -1: height 2*frac(ratio) of a full 2.
+    h = ratio - np.floor(ratio)
+    out -= h * _polyblep(mph, dt)
+    return out
+
+
+def supersaw(freq: np.ndarray, sr: int, rng: np.random.Generator, voices: int = 7,
+             detune_cents: float = 15.0) -> np.ndarray:
+    """Sum of detuned saws with random phases (the JP-8000 / string-machine ensemble)."""
+    freq = np.asarray(freq, dtype=np.float64)
+    out = np.zeros(freq.shape)
+    offs = np.linspace(-1.0, 1.0, voices) if voices > 1 else np.zeros(1)
+    for o in offs:
+        f = freq * 2.0 ** (o * detune_cents * rng.uniform(0.7, 1.0) / 1200.0)
+        out += saw(f, sr, rng.random())
+    return out / np.sqrt(voices)
+
+
+def white(n: int, rng: np.random.Generator) -> np.ndarray:
+    return rng.standard_normal(n)
+
+
+def pink(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Pink (1/f) noise by spectral shaping, unit RMS."""
+    if n <= 1:
+        return rng.standard_normal(n)
+    spec = np.fft.rfft(rng.standard_normal(n))
+    f = np.arange(spec.size, dtype=np.float64)
+    f[0] = 1.0
+    spec /= np.sqrt(f)
+    spec[0] = 0.0
+    x = np.fft.irfft(spec, n)
+    return x / (np.std(x) + 1e-12)
+
+
+def brown(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Brown (1/f^2) noise, leaky-integrated white, unit RMS."""
+    from scipy.signal import lfilter
+    x = lfilter([1.0], [1.0, -0.997], rng.standard_normal(n))
+    x -= x.mean() if n else 0.0
+    return x / (np.std(x) + 1e-12)
+
+
+_LFSR_CACHE: dict[bool, np.ndarray] = {}
+
+
+def _lfsr_sequence(short: bool) -> np.ndarray:
+    """One full period of the NES noise LFSR (+-1), computed once per mode."""
+    if short not in _LFSR_CACHE:
+        period = 93 if short else 32767
+        tap = 6 if short else 1
+        reg = 1
+        bits = np.empty(period, dtype=np.float64)
+        for i in range(period):
+            fb = (reg & 1) ^ ((reg >> tap) & 1)
+            reg = (reg >> 1) | (fb << 14)
+            bits[i] = 1.0 if (reg & 1) else -1.0
+        _LFSR_CACHE[short] = bits
+    return _LFSR_CACHE[short]
+
+
+def lfsr_noise(freq_hz: float | np.ndarray, n: int, sr: int, rng: np.random.Generator,
+               short: bool = False) -> np.ndarray:
+    """NES-style 15-bit LFSR noise clocked at freq_hz, sample-and-held to sr (+-1 values).
+
+    short=True is the 93-step "metallic" mode. freq_hz may be per-sample (pitch sweeps).
+    """
+    seq = _lfsr_sequence(short)
+    clock = np.cumsum(np.broadcast_to(np.asarray(freq_hz, dtype=np.float64), (n,)) / sr)
+    idx = (clock.astype(np.int64) + int(rng.integers(0, seq.size))) % seq.size
+    return seq[idx]
