@@ -1,0 +1,244 @@
+"""Training the PlanDecoder on a captioned corpus folder (audio files + captions.jsonl).
+
+Inputs are the aligner's embeddings of each clip's *audio* (cached under settings.cache_dir by
+aligner id and file); targets are each clip's plan labels (`decoder.plan_labels`). The text->audio
+prior is a ridge regression from caption text embeddings to the clip's audio embedding; it is
+switched on only if it raises the decoder's accuracy on held-out *captions* (the input it sees at
+generation time). Everything measured is returned and written next to the weights.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from generator.decoder import HEADS, PlanDecoder, PlanVocab, plan_labels
+
+Progress = Callable[[str, int, int], None]
+# Heads whose accuracy is the headline: what a listener would call "the wrong sound".
+MAIN_HEADS = ("kind", "style", "oneshot", "drums", "role:bass", "role:chords", "role:pad", "role:lead",
+              "role:oneshot", "role:fx", "energy", "tempo", "key", "mode", "meter")
+
+
+class TrainError(ValueError):
+    def __init__(self, what: str, reason: str):
+        super().__init__(f"{what}: {reason}")
+        self.what, self.reason = what, reason
+
+
+def read_corpus(folder: Path, limit: int | None = None, seed: int = 0) -> list[dict]:
+    """captions.jsonl rows whose audio file exists; `limit` keeps a seeded random subset that
+    preserves the split proportions."""
+    folder = Path(folder)
+    index = folder / "captions.jsonl"
+    if not index.is_file():
+        raise TrainError(str(folder), "no captions.jsonl: not a captioned dataset folder")
+    rows = []
+    with index.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue  # a line being written right now by the corpus builder
+            if not isinstance(row, dict) or "plan" not in row or "file" not in row:
+                raise TrainError(f"{index}:{n}", "expected an object with 'file', 'captions', 'plan'")
+            if (folder / row["file"]).is_file():
+                rows.append(row)
+    if not rows:
+        raise TrainError(str(folder), "captions.jsonl lists no existing audio files")
+    if limit and len(rows) > limit:
+        rng = np.random.default_rng(seed)
+        rows = [rows[i] for i in sorted(rng.choice(len(rows), size=limit, replace=False))]
+    return rows
+
+
+def audio_embeddings(aligner, folder: Path, rows: list[dict], cache_dir: Path,
+                     progress: Progress | None = None) -> np.ndarray:
+    """float32[n, dim] pooled audio embeddings of rows' files, cached per aligner id."""
+    import soundfile as sf
+    cache_dir = Path(cache_dir)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    cache_path = cache_dir / f"decoder-audio-{aligner.id}.npz"
+    cached: dict[str, np.ndarray] = {}
+    if cache_path.is_file():
+        with np.load(cache_path, allow_pickle=False) as z:
+            cached = dict(zip(z["files"].tolist(), z["vectors"]))
+    out = np.zeros((len(rows), aligner.dim), dtype=np.float32)
+    todo = [i for i, r in enumerate(rows) if r["file"] not in cached]
+    for i, r in enumerate(rows):
+        if r["file"] in cached:
+            out[i] = cached[r["file"]]
+    for n, i in enumerate(todo, 1):
+        wave, sr = sf.read(str(Path(folder) / rows[i]["file"]), dtype="float32", always_2d=True)
+        out[i] = aligner.embed_audio([wave], sr)[0]
+        cached[rows[i]["file"]] = out[i]
+        if progress:
+            progress("embedding audio", n, len(todo))
+        if n % 500 == 0 or n == len(todo):
+            _save_cache(cache_path, cached)
+    return out
+
+
+def _save_cache(path: Path, cached: dict) -> None:
+    tmp = path.with_suffix(".tmp.npz")
+    files = np.array(list(cached), dtype=str)
+    np.savez(tmp, files=files, vectors=np.stack(list(cached.values())).astype(np.float32))
+    tmp.replace(path)
+
+
+def text_embeddings(aligner, rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """All captions of all rows -> (float32[m, dim], row index int[m])."""
+    texts, owner = [], []
+    for i, r in enumerate(rows):
+        for c in r.get("captions") or []:
+            texts.append(c)
+            owner.append(i)
+    vecs = [aligner.embed_text(texts[i:i + 256]) for i in range(0, len(texts), 256)]
+    return np.concatenate(vecs).astype(np.float32), np.array(owner, dtype=np.int64)
+
+
+def fit_prior(text: np.ndarray, audio: np.ndarray, ridge: float = 1e-1) -> dict:
+    """Ridge regression text -> audio embedding (closed form): {'w': [dim, dim], 'b': [dim]}."""
+    mx, my = text.mean(0), audio.mean(0)
+    x, y = text - mx, audio - my
+    w = np.linalg.solve(x.T @ x + ridge * len(x) * np.eye(x.shape[1]) / x.shape[1], x.T @ y)
+    return {"w": w.astype(np.float32), "b": (my - mx @ w).astype(np.float32)}
+
+
+def head_accuracy(decoder: PlanDecoder, emb: np.ndarray, targets: list[dict[str, int]]) -> dict[str, float]:
+    """Arg-max accuracy per head over rows whose target label the vocabulary knows."""
+    lg = decoder.logits(emb)
+    acc = {}
+    for h in HEADS:
+        t = np.array([tg[h] for tg in targets])
+        ok = t >= 0
+        if ok.any():
+            acc[h] = float((np.argmax(lg[h], axis=1)[ok] == t[ok]).mean())
+    acc["main_mean"] = float(np.mean([acc[h] for h in MAIN_HEADS if h in acc]))
+    return acc
+
+
+def train_mlp(x: np.ndarray, targets: list[dict[str, int]], vocab: PlanVocab, *, hidden: int = 512,
+              epochs: int = 60, lr: float = 2e-3, noise: float = 0.05, seed: int = 0,
+              progress: Progress | None = None) -> dict[str, np.ndarray]:
+    """Trunk MLP + one linear softmax head per plan attribute, summed cross-entropy.
+
+    Inputs get Gaussian noise and are re-normalised: the decoder must tolerate the gap between
+    the audio embeddings it is trained on and the text embeddings it is fed."""
+    import torch
+    from torch import nn
+    torch.manual_seed(seed)
+    dim = x.shape[1]
+    trunk = nn.Sequential(nn.Linear(dim, hidden), nn.GELU(approximate="tanh"), nn.Dropout(0.2),
+                          nn.Linear(hidden, hidden), nn.GELU(approximate="tanh"), nn.Dropout(0.2))
+    heads = nn.ModuleDict({h.replace(":", "__"): nn.Linear(hidden, len(vocab.heads[h])) for h in HEADS})
+    params = list(trunk.parameters()) + list(heads.parameters())
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=1e-4)
+    X = torch.from_numpy(x.astype(np.float32))
+    Y = {h: torch.tensor([t[h] for t in targets], dtype=torch.long) for h in HEADS}
+    n = len(X)
+    steps = epochs * max(1, (n + 255) // 256)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps)
+    ce = nn.CrossEntropyLoss(ignore_index=-1)
+    g = torch.Generator().manual_seed(seed)
+    step = 0
+    for epoch in range(epochs):
+        trunk.train()
+        perm = torch.randperm(n, generator=g)
+        for i in range(0, n, 256):
+            b = perm[i:i + 256]
+            xb = X[b] + noise * torch.randn(len(b), dim, generator=g)
+            xb = torch.nn.functional.normalize(xb, dim=-1)
+            h = trunk(xb)
+            loss = sum(ce(heads[k.replace(":", "__")](h), Y[k][b]) for k in HEADS)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            step += 1
+        if progress:
+            progress("training", epoch + 1, epochs)
+    trunk.eval()
+    sd = {"w0": trunk[0].weight.detach().numpy().T.copy(), "b0": trunk[0].bias.detach().numpy().copy(),
+          "w1": trunk[3].weight.detach().numpy().T.copy(), "b1": trunk[3].bias.detach().numpy().copy()}
+    for h in HEADS:
+        lin = heads[h.replace(":", "__")]
+        sd[f"head.{h}.w"] = lin.weight.detach().numpy().T.copy()
+        sd[f"head.{h}.b"] = lin.bias.detach().numpy().copy()
+    return sd
+
+
+def train_decoder(settings, folder: Path, out: Path, *, limit: int | None = None, epochs: int = 60,
+                  seed: int = 0, aligner=None, progress: Progress | None = None) -> dict:
+    """Train on `folder`, write weights to `out` and metrics to `out` with .json; return metrics."""
+    import torch
+    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    t0 = time.perf_counter()
+    if aligner is None:
+        from aligner import load_aligner
+        aligner = load_aligner(settings)
+    folder = Path(folder)
+    rows = read_corpus(folder, limit=limit, seed=seed)
+    train_idx = [i for i, r in enumerate(rows) if r.get("split", "train") == "train"]
+    test_idx = [i for i, r in enumerate(rows) if r.get("split") == "test"] or \
+        [i for i, r in enumerate(rows) if r.get("split") in ("val", "valid", "validation")]
+    if len(train_idx) < 50 or not test_idx:
+        raise TrainError(str(folder), f"needs >= 50 train and some test clips; has {len(train_idx)} "
+                                      f"train, {len(test_idx)} test")
+    audio = audio_embeddings(aligner, folder, rows, settings.cache_dir, progress)
+    t_embed = time.perf_counter() - t0
+    text, owner = text_embeddings(aligner, rows)
+    vocab = PlanVocab.build([rows[i]["plan"] for i in train_idx])
+    targets = [vocab.encode(r["plan"]) for r in rows]
+    params = train_mlp(audio[train_idx], [targets[i] for i in train_idx], vocab, epochs=epochs,
+                       seed=seed, progress=progress)
+    meta = {"aligner_id": aligner.id, "corpus": str(folder), "clips_train": len(train_idx),
+            "clips_test": len(test_idx), "epochs": epochs, "seed": seed}
+    decoder = PlanDecoder(vocab, params, meta)
+    # held-out evaluation: audio input (what it was trained on), captions as given, captions
+    # through the prior (fit on train pairs only)
+    train_set, test_set = set(train_idx), set(test_idx)
+    tr_pairs = np.array([k for k, o in enumerate(owner) if o in train_set])
+    te_pairs = np.array([k for k, o in enumerate(owner) if o in test_set])
+    prior = fit_prior(text[tr_pairs], audio[owner[tr_pairs]])
+    te_targets = [targets[o] for o in owner[te_pairs]]
+    metrics = {
+        "audio_input": head_accuracy(decoder, audio[test_idx], [targets[i] for i in test_idx]),
+        "text_input": head_accuracy(decoder, text[te_pairs], te_targets),
+    }
+    decoder.prior = {**prior, "use": True}
+    metrics["text_through_prior"] = head_accuracy(decoder, decoder.text_to_input(text[te_pairs]), te_targets)
+    # chance-level reference: always the most frequent training label
+    metrics["majority_baseline"] = _majority(vocab, [targets[i] for i in train_idx],
+                                             [targets[o] for o in owner[te_pairs]])
+    use = metrics["text_through_prior"]["main_mean"] > metrics["text_input"]["main_mean"] + 0.005
+    decoder.prior["use"] = use
+    meta.update({"prior_used": use, "captions_test": int(len(te_pairs)),
+                 "seconds_total": round(time.perf_counter() - t0, 1), "seconds_embedding": round(t_embed, 1)})
+    decoder.meta = meta
+    decoder = PlanDecoder(decoder.vocab, decoder.params, meta, decoder.prior)
+    decoder.save(Path(out))
+    result = {"decoder_id": decoder.id, "meta": meta, "metrics": metrics}
+    Path(out).with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    return result
+
+
+def _majority(vocab: PlanVocab, train: list[dict[str, int]], test: list[dict[str, int]]) -> dict[str, float]:
+    acc = {}
+    for h in HEADS:
+        tr = np.array([t[h] for t in train])
+        te = np.array([t[h] for t in test])
+        te = te[te >= 0]
+        if len(te):
+            acc[h] = float((te == np.bincount(tr[tr >= 0]).argmax()).mean())
+    acc["main_mean"] = float(np.mean([acc[h] for h in MAIN_HEADS if h in acc]))
+    return acc
+
+
+__all__ = ["train_decoder", "read_corpus", "fit_prior", "head_accuracy", "TrainError", "plan_labels"]
