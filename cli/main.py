@@ -9,8 +9,10 @@ import click
 
 # Each module defines `register(group)`; kept as names so `cratedig --help` imports no torch.
 COMMAND_MODULES = [
+    "cli.corpus_cmd",
     "cli.generate_cmd",
     "cli.index_cmd",
+    "cli.serve_cmd",
 ]
 
 

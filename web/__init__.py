@@ -1,0 +1,54 @@
+"""The web face: `create_app(settings)` builds a Flask app (blueprints: pages, api, audio).
+
+There is no module-level app; `web/wsgi.py` builds the one a production server loads.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from catalog.settings import Settings
+
+MAX_REQUEST_BYTES = 64 * 1024  # JSON bodies only; nothing is uploaded
+
+
+def create_app(settings: Settings, *, index_roots: list[Path] | None = None,
+               require_token: bool = False, allowed_hosts: tuple[str, ...] = (),
+               config: dict | None = None, warm: bool = False, aligner=None) -> Flask:
+    """The app for `settings`.
+
+    index_roots: server folders the web UI may index (default: the user's home directory).
+    require_token: mutating requests need the settings' token even from loopback peers (set
+        when the server is bound to a non-loopback address).
+    allowed_hosts: extra Host names answered in local mode (beside localhost names).
+    warm: build the searcher (aligner + vector store) now instead of on the first search.
+    aligner: an `Aligner` to use instead of `load_aligner(settings)` (tests, embedded use).
+    """
+    from web import api, audio, errors, pages, security
+    from web.state import WebState
+
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.config.update(
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        REQUIRE_TOKEN=require_token,
+        ALLOWED_HOSTS=tuple(allowed_hosts),
+        JSON_SORT_KEYS=False,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+    )
+    app.json.sort_keys = False
+    if config:
+        app.config.update(config)
+    roots = index_roots if index_roots is not None else [Path.home()]
+    app.extensions["cratedig"] = WebState(settings, roots, aligner=aligner)
+
+    errors.register_error_handlers(app)
+    security.install(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(audio.bp)
+    if warm:
+        app.extensions["cratedig"].searcher()
+    logging.getLogger("cratedig.web").setLevel(logging.INFO)
+    return app

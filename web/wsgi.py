@@ -1,0 +1,36 @@
+"""The app a production WSGI server loads: built once per worker process from `Settings.resolve()`
+(config file -> CRATEDIG_* environment). For example, on one machine:
+
+    CRATEDIG_HOME=~/.local/share/cratedig waitress-serve --host 127.0.0.1 --port 8000 \\
+        --threads 8 web.wsgi:app
+
+or with several worker processes sharing one catalogue (they see each other's index jobs and new
+vectors through the catalogue and the vector store's manifest):
+
+    CRATEDIG_HOME=... gunicorn -w 2 --threads 8 -b 127.0.0.1:8000 web.wsgi:app
+
+Extra environment for the web face: CRATEDIG_INDEX_ROOTS (folders the index page may index,
+separated by ':'; default the home directory), CRATEDIG_REQUIRE_TOKEN=1 (mutating requests need
+the token even from loopback peers; set it when a proxy exposes the server), and
+CRATEDIG_ALLOWED_HOSTS (Host names answered besides localhost, ',' separated).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from catalog.settings import Settings
+from web import create_app
+
+
+def app_from_environ(environ=None):
+    env = os.environ if environ is None else environ
+    settings = Settings.resolve()
+    roots = [Path(p).expanduser() for p in env.get("CRATEDIG_INDEX_ROOTS", "").split(os.pathsep) if p]
+    require = env.get("CRATEDIG_REQUIRE_TOKEN", "").lower() in ("1", "true", "yes", "on")
+    hosts = tuple(h.strip() for h in env.get("CRATEDIG_ALLOWED_HOSTS", "").split(",") if h.strip())
+    return create_app(settings, index_roots=roots or None, require_token=require,
+                      allowed_hosts=hosts, warm=True)
+
+
+app = app_from_environ()
