@@ -1,0 +1,216 @@
+"""Captioned corpus builder: FLAC clips + captions.jsonl + a data card, in parallel, resumable.
+
+Clip i is a pure function of (seed, i): its plan, audio, degradations and captions never depend
+on the worker that made it or on the order clips finish, so an interrupted build resumes
+without duplicates and a rebuild gives the same files.
+
+captions.jsonl, one object per clip:
+    {"file": "audio/000/000123.flac", "split": "train"|"val"|"test", "index": 123,
+     "captions": [...], "reserved_captions": [...] (val/test only), "plan": Plan.to_dict(),
+     "seed": clip seed, "duration_s": ..., "degradations": [...]}
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .styles import STYLES
+
+JSONL = "captions.jsonl"
+N_CAPTIONS = 8
+N_RESERVED = 4
+DEGRADE_FRACTION = 0.6
+KIND_WEIGHTS = {"one-shot": 0.35, "loop": 0.40, "arrangement": 0.25}
+_STYLE_NAMES = sorted(STYLES)
+
+
+class CorpusError(ValueError):
+    def __init__(self, what: str, reason: str):
+        super().__init__(f"{what}: {reason}")
+        self.what, self.reason = what, reason
+
+
+@dataclass
+class CorpusSummary:
+    out: Path
+    clips: int
+    rendered: int
+    skipped: int
+    seconds: float
+    audio_hours: float
+    splits: dict = field(default_factory=dict)
+
+
+def split_of(index: int) -> str:
+    """5 % test (index % 20 == 7), 5 % val (== 13), 90 % train: exact proportions, so 20,000
+    clips give exactly 1,000 test clips. Styles and kinds are drawn independently of index % 20."""
+    r = index % 20
+    return "test" if r == 7 else "val" if r == 13 else "train"
+
+
+def clip_path(index: int) -> str:
+    return f"audio/{index // 1000:03d}/{index:06d}.flac"
+
+
+def plan_for(seed: int, index: int):
+    """(plan, clip_seed, rng) for clip `index` — styles balanced in blocks of len(STYLES)."""
+    from .sampling import random_plan
+    rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, int(index)])
+    block = np.random.default_rng([int(seed) & 0xFFFFFFFF, 0x5717, index // len(_STYLE_NAMES)])
+    style = _STYLE_NAMES[int(block.permutation(len(_STYLE_NAMES))[index % len(_STYLE_NAMES)])]
+    kinds = list(KIND_WEIGHTS)
+    kind = kinds[int(rng.choice(len(kinds), p=list(KIND_WEIGHTS.values())))]
+    plan = random_plan(rng, kind=kind, style=style if kind != "one-shot" else None)
+    clip_seed = int(rng.integers(0, 2**31 - 1))
+    return plan, clip_seed, rng
+
+
+def make_clip(out: Path, seed: int, index: int, soundfont: str | None = None) -> dict:
+    """Render clip `index`, write its FLAC atomically, return its jsonl record."""
+    import soundfile as sf
+
+    from . import dsp
+    from .captions import captions
+    from .engine import make_audio
+    from .loudness import normalize
+    plan, clip_seed, rng = plan_for(seed, index)
+    audio, sr = make_audio(plan, clip_seed, soundfont)
+    split = split_of(index)
+    applied: list[str] = []
+    if split == "train" and rng.random() < DEGRADE_FRACTION:
+        audio, applied = dsp.degrade(audio, sr, rng)
+        audio = normalize(audio, sr, peak_only=plan.kind == "one-shot")
+    rendered = plan
+    plan = heard_plan(plan, applied)
+    cap_rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, int(index), 0xCA])
+    record = {"file": clip_path(index), "split": split, "index": index,
+              "captions": captions(plan, cap_rng, N_CAPTIONS)}
+    if split != "train":
+        record["reserved_captions"] = captions(plan, cap_rng, N_RESERVED, reserved=True)
+    record.update({"plan": plan.to_dict(), "seed": clip_seed,
+                   "duration_s": round(len(audio) / sr, 4), "degradations": list(applied)})
+    if rendered != plan:
+        record["rendered_mix"] = {k: getattr(rendered, k) for k in ("reverb", "tone", "width")}
+    dest = out / record["file"]
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.stem + ".part.flac")
+    sf.write(str(tmp), np.clip(audio, -1.0, 1.0), sr, subtype="PCM_16", format="FLAC")
+    os.replace(tmp, dest)
+    return record
+
+
+# Degradations that change what a caption may truthfully say about the mix.
+_TONE_CHANGING = {"eq_tilt", "lowcut", "highcut", "peaking_eq", "low_sample_rate", "codec"}
+
+
+def heard_plan(plan, applied: list[str]):
+    """The plan as the degraded clip sounds: added reverb, summed-to-mono and re-equalised
+    clips must not be captioned "dry", "wide" or "bright"."""
+    changes = {}
+    if "hall_reverb" in applied:
+        changes["reverb"] = "hall"
+    elif "room_reverb" in applied and plan.reverb == "dry":
+        changes["reverb"] = "room"
+    if "mono" in applied:
+        changes["width"] = "narrow"
+    if _TONE_CHANGING & set(applied):
+        changes["tone"] = "neutral"
+    return plan.replace(**changes) if changes else plan
+
+
+# ---- worker plumbing -----------------------------------------------------------------------
+_WORKER: dict = {}
+
+
+def _init_worker(out: str, seed: int, soundfont: str | None) -> None:
+    _WORKER.update(out=Path(out), seed=seed, soundfont=soundfont)
+
+
+def _work(index: int) -> str:
+    rec = make_clip(_WORKER["out"], _WORKER["seed"], index, _WORKER["soundfont"])
+    return json.dumps(rec, ensure_ascii=False)
+
+
+def load_records(out: Path) -> list[dict]:
+    """Existing records whose audio file exists, first occurrence per file (resume dedupe)."""
+    path = out / JSONL
+    if not path.is_file():
+        return []
+    seen, keep = set(), []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue  # a line cut by an interruption
+        f = rec.get("file")
+        if not f or f in seen or not (out / f).is_file():
+            continue
+        seen.add(f)
+        keep.append(rec)
+    return keep
+
+
+def build_corpus(out, clips: int, seed: int = 0, workers: int = 0,
+                 progress: Callable[[int, int, float], None] | None = None,
+                 soundfont: str | None = None, command: str | None = None) -> CorpusSummary:
+    """Render clips 0..clips-1 into `out` (skipping those already present), write captions.jsonl
+    and the data card README.md. `progress(done, total, elapsed_s)` after each clip."""
+    if clips < 1:
+        raise CorpusError("clips", f"{clips} is not a positive number of clips")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    records = load_records(out)
+    wanted = {clip_path(i) for i in range(clips)}
+    records = [r for r in records if r["file"] in wanted]
+    # Rewrite the jsonl once so it holds only valid, unique lines before appending.
+    tmp = out / (JSONL + ".tmp")
+    tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    os.replace(tmp, out / JSONL)
+    done_files = {r["file"] for r in records}
+    todo = [i for i in range(clips) if clip_path(i) not in done_files]
+    workers = workers or os.cpu_count() or 1
+    t0 = time.monotonic()
+    done = len(records)
+    if progress:
+        progress(done, clips, 0.0)
+    with open(out / JSONL, "a", encoding="utf-8") as fh:
+        def emit(line: str):
+            nonlocal done
+            fh.write(line + "\n")
+            fh.flush()
+            done += 1
+            if progress:
+                progress(done, clips, time.monotonic() - t0)
+        if workers <= 1 or len(todo) <= 1:
+            _init_worker(str(out), seed, soundfont)
+            for i in todo:
+                emit(_work(i))
+        else:
+            ctx = multiprocessing.get_context("spawn")  # fork after torch import deadlocks
+            saved = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+            os.environ.update({k: "1" for k in saved})
+            try:
+                with ctx.Pool(min(workers, len(todo)), initializer=_init_worker,
+                              initargs=(str(out), seed, soundfont)) as pool:
+                    for line in pool.imap_unordered(_work, todo, chunksize=2):
+                        emit(line)
+            finally:
+                for k, v in saved.items():
+                    if v is None:
+                        os.environ.pop(k, None)
+                    else:
+                        os.environ[k] = v
+    elapsed = time.monotonic() - t0
+    records = load_records(out)
+    from .datacard import write_datacard
+    hours = write_datacard(out, records, seed=seed, clips=clips, command=command)
+    splits = {s: sum(1 for r in records if r["split"] == s) for s in ("train", "val", "test")}
+    return CorpusSummary(out=out, clips=clips, rendered=len(todo), skipped=clips - len(todo),
+                         seconds=elapsed, audio_hours=hours, splits=splits)
