@@ -22,6 +22,8 @@ from generator.prompt import GenerateError, PromptError, PromptFacts, parse_prom
 
 DEFAULT_CANDIDATES = 4
 MAX_CANDIDATES = 16
+PREVIEW_S = 3.0          # seconds of each candidate rendered for ranking
+PREVIEW_MIN_RATIO = 1.5  # clips up to 1.5 x PREVIEW_S are ranked on their full render
 FORMATS = {".flac": ("FLAC", "PCM_16"), ".wav": ("WAV", "PCM_16")}
 Progress = Callable[[str, int, int], None]
 
@@ -124,7 +126,7 @@ def embed_many(aligner, waves: list[np.ndarray], sr: int) -> np.ndarray:
 class Generator:
     """The aligner + decoder pair, loaded once; `generate()` per prompt."""
 
-    def __init__(self, settings, aligner=None, decoder=None):
+    def __init__(self, settings, aligner=None, decoder=None, preview_s: float | None = None):
         from generator.decoder import check_compatible, load_decoder
         self.settings = settings
         if aligner is None:
@@ -134,6 +136,7 @@ class Generator:
         self.decoder = decoder if decoder is not None else load_decoder()
         check_compatible(self.decoder, self.aligner)
         self.soundfont = getattr(settings, "soundfont", "") or None
+        self.preview_s = PREVIEW_S if preview_s is None else preview_s  # 0 = rank full renders
 
     @property
     def model_id(self) -> str:
@@ -168,26 +171,42 @@ class Generator:
         facts, text_emb, seed, plans = self.plans(prompt, duration=duration, seed=seed,
                                                   candidates=candidates)
         path = self._out_path(out, facts.text, seed) if write else None
-        audios, sr = [], 44100
+        # Candidates are ranked on previews (the first PREVIEW_S seconds of the same plan and
+        # seed) and only the winner is rendered in full: ranking costs 4 short renders, not 4
+        # full ones. Short clips are rendered in full straight away and reused.
+        previews, sr = [], 44100
         for n, (cs, plan) in enumerate(plans, 1):
-            audio, sr = make_audio(plan, cs, self.soundfont)
-            audios.append(audio)
+            short = self._preview_plan(plan, len(plans))
+            audio, sr = make_audio(short, cs, self.soundfont)
+            previews.append(audio)
             if progress:
-                progress("rendering", n, len(plans))
-        scores = embed_many(self.aligner, audios, sr) @ text_emb if len(plans) > 1 else \
-            np.array([float(self.aligner.embed_audio([audios[0]], sr)[0] @ text_emb)])
+                progress("rendering candidates", n, len(plans))
+        if len(plans) > 1:
+            scores = embed_many(self.aligner, previews, sr) @ text_emb
+        else:
+            scores = np.zeros(1)
         cands = [Candidate(i, cs, plan, float(scores[i])) for i, (cs, plan) in enumerate(plans)]
         best = max(cands, key=lambda c: (c.score, -c.index))
         ranked = sorted(cands, key=lambda c: (-c.score, c.index))
-        audio = audios[best.index]
+        if self._preview_plan(best.plan, len(plans)) is best.plan:
+            audio = previews[best.index]
+        else:
+            audio, sr = make_audio(best.plan, best.seed, self.soundfont)
+        # the reported score is the final clip's own similarity to the prompt
+        final_score = float(embed_many(self.aligner, [audio], sr)[0] @ text_emb)
         result = GenerateResult(path=path, prompt=facts.text, seed=seed, plan=best.plan,
-                                score=best.score, seconds=0.0, candidates=ranked,
+                                score=final_score, seconds=0.0, candidates=ranked,
                                 duration=len(audio) / sr, sample_rate=sr, decoder_id=self.decoder.id,
                                 aligner_id=self.aligner.id, facts=facts, audio=audio)
         if path is not None:
             write_clip(path, audio, sr, result)
         result.seconds = time.perf_counter() - t0
         return result
+
+    def _preview_plan(self, plan: Plan, n_candidates: int) -> Plan:
+        if n_candidates < 2 or not self.preview_s or plan.duration_s <= self.preview_s * PREVIEW_MIN_RATIO:
+            return plan
+        return plan.replace(duration_s=float(self.preview_s))
 
     def _out_path(self, out, prompt: str, seed: int) -> Path:
         if out is None:

@@ -1,0 +1,212 @@
+"""`cratedig generator eval`: how well generated clips follow their prompts.
+
+Prompts are reserved-wording captions (`captions.caption(plan, rng, reserved=True)`, wordings
+the aligner never trained on) of the plans of held-out corpus clips (the test split). For each
+prompt one clip is generated (default 4 candidates, re-ranked) and measured:
+
+- tempo adherence (prompts stating a BPM): librosa's beat tracker, an estimator independent of
+  the engine and the aligner; correct within 4 % of the stated tempo or of its half/double;
+- key + mode adherence (prompts stating a key and mode): librosa CQT chroma correlated with the
+  Krumhansl-Kessler profiles; correct when tonic and major/minor quality both match (modes are
+  judged by their tonic triad: dorian counts as minor, mixolydian as major);
+- zero-shot style / instrument-family adherence under the aligner: the generated clip's audio
+  embedding against texts naming each style ("<style> music") / family;
+- prompt-to-clip similarity of the generated clip vs. the matching catalogue clip (the held-out
+  clip the prompt was written from);
+- self-retrieval@1: the generated clip is added to a catalogue of up to 1,000 held-out clips
+  (their audio embedded once, cached); does the prompt rank it first?
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from generator import theory
+from generator.plan import Plan, instrument_family
+from generator.prompt import GenerateError, parse_prompt
+from generator.styles import STYLES
+
+Progress = Callable[[str, int, int], None]
+CATALOGUE_SIZE = 1000
+TEMPO_TOLERANCE = 0.04
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "work-data" / "corpus-main"
+EVAL_CORPUS_ENV = "CRATEDIG_EVAL_CORPUS"
+# Krumhansl-Kessler key profiles, tonic first
+_KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+_KK_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+
+
+def estimate_tempo(audio: np.ndarray, sr: int) -> float:
+    """BPM by librosa's onset-strength beat tracker (mono, 22.05 kHz)."""
+    import librosa
+    y = _mono(audio, sr, 22050)
+    tempo, _ = librosa.beat.beat_track(y=y, sr=22050)
+    return float(np.atleast_1d(tempo)[0])
+
+
+def tempo_ok(estimate: float, stated: float, tol: float = TEMPO_TOLERANCE) -> bool:
+    return any(abs(estimate - stated * f) <= tol * stated * f for f in (1.0, 0.5, 2.0))
+
+
+def estimate_key(audio: np.ndarray, sr: int) -> tuple[str, str]:
+    """(tonic, 'major'|'minor') from the time-averaged CQT chroma and the KK profiles."""
+    import librosa
+    y = _mono(audio, sr, 22050)
+    chroma = librosa.feature.chroma_cqt(y=y, sr=22050).mean(axis=1)
+    best, best_r = ("C", "major"), -2.0
+    for pc in range(12):
+        for mode, prof in (("major", _KK_MAJOR), ("minor", _KK_MINOR)):
+            r = float(np.corrcoef(chroma, np.roll(prof, pc))[0, 1])
+            if r > best_r:
+                best, best_r = (theory.NOTE_NAMES[pc], mode), r
+    return best
+
+
+def _mono(audio: np.ndarray, sr: int, target: int) -> np.ndarray:
+    from aligner.audio import to_mono_resampled
+    return to_mono_resampled(audio, sr, target)
+
+
+def _catalogue(settings, aligner, folder: Path, progress: Progress | None):
+    """(rows, audio embeddings) of up to CATALOGUE_SIZE held-out clips (test split first)."""
+    from generator.decoder_train import audio_embeddings, read_corpus
+    rows = read_corpus(folder)
+    test = [r for r in rows if r.get("split") == "test"]
+    rest = [r for r in rows if r.get("split") != "test"]
+    picked = (test + rest)[:CATALOGUE_SIZE]
+    emb = audio_embeddings(aligner, folder, picked, settings.cache_dir, progress)
+    return picked, emb
+
+
+def evaluate(settings, *, n_prompts: int = 200, seed: int = 0, candidates: int = 4,
+             catalogue_dir: Path | None = None, generator=None, progress: Progress | None = None) -> dict:
+    """Generate one clip per reserved-wording prompt and measure adherence; returns the report."""
+    from generator.captions import caption
+    from generator.generate import Generator
+    t0 = time.perf_counter()
+    folder = Path(catalogue_dir or os.environ.get(EVAL_CORPUS_ENV) or DEFAULT_CORPUS)
+    gen = generator or Generator(settings)
+    aligner = gen.aligner
+    rows, cat_emb = _catalogue(settings, aligner, folder, progress)
+    held_out = [i for i, r in enumerate(rows) if r.get("split") == "test"] or list(range(len(rows)))
+    rng = np.random.default_rng(seed)
+    chosen = [held_out[i] for i in rng.permutation(len(held_out))[:n_prompts]]
+    if len(chosen) < n_prompts:
+        raise GenerateError(str(folder), f"has {len(held_out)} held-out clips; {n_prompts} prompts asked")
+    style_names = sorted(STYLES)
+    style_emb = aligner.embed_text([f"{STYLES[s].words[0]} music" for s in style_names])
+    fam_emb = aligner.embed_text([f"{f}" for f in theory.FAMILIES])
+
+    per = []
+    for n, ci in enumerate(chosen, 1):
+        src = Plan.from_dict(rows[ci]["plan"])
+        prompt = caption(src, rng, reserved=True)
+        try:
+            facts = parse_prompt(prompt)
+        except GenerateError as e:  # a caption the parser rejects is a finding, not a crash
+            per.append({"prompt": prompt, "error": str(e)})
+            continue
+        res = gen.generate(prompt, seed=seed * 100_003 + n, candidates=candidates, write=False)
+        text = aligner.embed_text([prompt])[0]
+        g_emb = aligner.embed_audio([res.audio], res.sample_rate)[0]
+        item = {"prompt": prompt, "kind": src.kind, "seconds": res.seconds, "duration": res.duration,
+                "sim_generated": float(g_emb @ text), "sim_matching": float(cat_emb[ci] @ text)}
+        item["self_rank1"] = bool(item["sim_generated"] > float(np.max(cat_emb @ text)))
+        if facts.tempo is not None and res.duration >= 2.0:
+            est = estimate_tempo(res.audio, res.sample_rate)
+            item["tempo"] = {"stated": facts.tempo, "estimated": round(est, 1),
+                             "ok": tempo_ok(est, facts.tempo)}
+        if facts.key is not None and facts.mode is not None and res.plan.kind != "one-shot":
+            tonic, quality = estimate_key(res.audio, res.sample_rate)
+            want = theory.MODE_QUALITY[facts.mode]
+            item["key"] = {"stated": f"{facts.key} {facts.mode}", "estimated": f"{tonic} {quality}",
+                           "ok": tonic == facts.key and quality == want}
+        low = prompt.lower()
+        if src.style and src.kind != "one-shot" and any(w.lower() in low for w in STYLES[src.style].words):
+            order = np.argsort(-(style_emb @ g_emb))
+            item["style"] = {"stated": src.style, "zero_shot": style_names[int(order[0])],
+                             "ok": style_names[int(order[0])] == src.style,
+                             "plan_ok": res.plan.style == src.style}
+        named = _named_families(src, low)
+        if named:
+            order = [theory.FAMILIES[i] for i in np.argsort(-(fam_emb @ g_emb))]
+            item["instrument"] = {"stated": named, "top3": order[:3],
+                                  "ok": any(f in order[:3] for f in named),
+                                  "plan_ok": any(f in res.plan.families for f in named)}
+        per.append(item)
+        if progress:
+            progress("generating", n, len(chosen))
+    report = _summarise(per, candidates)
+    report.update({"catalogue_size": len(rows) + 1, "corpus": str(folder), "decoder": gen.decoder.id,
+                   "aligner": aligner.id, "seed": seed, "wall_seconds": round(time.perf_counter() - t0, 1)})
+    return report
+
+
+def _named_families(plan: Plan, low_prompt: str) -> list[str]:
+    """Families of the plan's instruments whose caption words appear in the prompt."""
+    fams = []
+    for p in plan.instruments:
+        words = []
+        if not p.instrument.startswith(("synth:", "sfx:")):
+            words = list(theory.resolve_gm(p.instrument).words)
+        fam = instrument_family(p.instrument)
+        if any(w.lower() in low_prompt for w in words) or fam in low_prompt:
+            if fam not in fams:
+                fams.append(fam)
+    return fams
+
+
+def _rate(items: list[dict], key: str, field: str = "ok") -> dict:
+    xs = [it[key][field] for it in items if key in it]
+    return {"n": len(xs), "rate": round(float(np.mean(xs)), 4) if xs else None}
+
+
+def _summarise(per: list[dict], candidates: int) -> dict:
+    ok = [p for p in per if "error" not in p]
+    sims_g = np.array([p["sim_generated"] for p in ok])
+    sims_m = np.array([p["sim_matching"] for p in ok])
+    return {
+        "prompts": len(per), "generated": len(ok), "parse_errors": [p for p in per if "error" in p],
+        "candidates": candidates,
+        "tempo_adherence": _rate(ok, "tempo"),
+        "key_mode_adherence": _rate(ok, "key"),
+        "style_zero_shot": _rate(ok, "style"), "style_in_plan": _rate(ok, "style", "plan_ok"),
+        "instrument_zero_shot_top3": _rate(ok, "instrument"),
+        "instrument_in_plan": _rate(ok, "instrument", "plan_ok"),
+        "similarity": {"generated_mean": round(float(sims_g.mean()), 4) if len(ok) else None,
+                       "matching_mean": round(float(sims_m.mean()), 4) if len(ok) else None,
+                       "generated_ge_matching": round(float((sims_g >= sims_m).mean()), 4) if len(ok) else None},
+        "self_retrieval_at_1": round(float(np.mean([p["self_rank1"] for p in ok])), 4) if ok else None,
+        "median_generate_seconds": round(float(np.median([p["seconds"] for p in ok])), 3) if ok else None,
+        "items": per,
+    }
+
+
+TARGETS = {"tempo_adherence": 0.90, "key_mode_adherence": 0.80, "self_retrieval_at_1": 0.80}
+
+
+def format_report(r: dict) -> str:
+    def rate(d):
+        return "n/a" if d["rate"] is None else f"{d['rate']:.1%} of {d['n']}"
+    lines = [f"decoder {r['decoder']}, aligner {r['aligner']}: {r['generated']}/{r['prompts']} prompts, "
+             f"{r['candidates']} candidates, catalogue {r['catalogue_size']} clips",
+             f"  tempo adherence        {rate(r['tempo_adherence'])} (target >= 90 %)",
+             f"  key+mode adherence     {rate(r['key_mode_adherence'])} (target >= 80 %)",
+             f"  style zero-shot        {rate(r['style_zero_shot'])}; in plan {rate(r['style_in_plan'])}",
+             f"  instrument top-3       {rate(r['instrument_zero_shot_top3'])}; in plan {rate(r['instrument_in_plan'])}",
+             f"  prompt similarity      generated {r['similarity']['generated_mean']}, matching clip "
+             f"{r['similarity']['matching_mean']} (generated >= matching {r['similarity']['generated_ge_matching']})",
+             f"  self-retrieval@1       {r['self_retrieval_at_1']} (target >= 0.80)",
+             f"  median generate time   {r['median_generate_seconds']} s; wall {r['wall_seconds']} s"]
+    if r["parse_errors"]:
+        lines.append(f"  prompts the parser rejected: {len(r['parse_errors'])}")
+    return "\n".join(lines)
+
+
+def dump(report: dict, path: Path) -> None:
+    Path(path).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
