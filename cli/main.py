@@ -12,6 +12,7 @@ COMMAND_MODULES = [
     "cli.corpus_cmd",
     "cli.generate_cmd",
     "cli.index_cmd",
+    "cli.search_cmd",
     "cli.serve_cmd",
 ]
 
