@@ -17,11 +17,14 @@ from indexer.pool import decode_all
 from indexer.summary import FailureInfo, IndexProgress, IndexSummary, ProgressCallback
 from indexer.walk import Candidate, walk
 
-IN_PROCESS_MAX_FILES = 2  # fewer files than this are decoded in-process: spawning costs more
+# Small jobs are decoded in-process: starting worker processes costs about a second, while
+# 2 MB of audio decodes in well under that (a generated clip, a handful of one-shots).
+IN_PROCESS_MAX_FILES = 2
+IN_PROCESS_MAX_BYTES = 2_000_000
 
 
-def _workers(settings, n_jobs: int) -> int:
-    if n_jobs <= IN_PROCESS_MAX_FILES:
+def _workers(settings, n_jobs: int, n_bytes: int) -> int:
+    if n_jobs <= IN_PROCESS_MAX_FILES or n_bytes <= IN_PROCESS_MAX_BYTES:
         return 0
     return settings.workers if settings.workers > 0 else (os.cpu_count() or 1)
 
@@ -68,7 +71,8 @@ class _Run:
         failures: list[FailureInfo] = []
         sizes = {c.path: c.size for c in todo}
         jobs = [(c.path, c.size, c.mtime, self.aligner.sample_rate) for c in todo]
-        for res in decode_all(jobs, _workers(self.settings, len(jobs))):
+        workers = _workers(self.settings, len(jobs), sum(c.size for c in todo))
+        for res in decode_all(jobs, workers):
             if isinstance(res, DecodeFailure):
                 failures.append(FailureInfo(res.path, res.kind, res.reason))
                 self.done += 1

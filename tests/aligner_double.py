@@ -15,15 +15,19 @@ N_BANDS = 48
 class ProjectionAligner(Aligner):
     sample_rate = 16_000
 
-    def __init__(self, seed: int = 0, dim: int = 32):
+    def __init__(self, seed: int = 0, dim: int = 32, delay_s: float = 0.0):
         self.id = f"test-projection-{seed}-{dim}"
         self.dim = dim
         rng = np.random.default_rng(seed)
         self._proj = rng.standard_normal((N_BANDS + 2, dim)).astype(np.float32)
         self.calls: list[int] = []  # batch sizes seen by embed_windows
+        self.delay_s = delay_s  # per batch: stands for a slow model in kill-and-resume tests
 
     def embed_windows(self, waveforms):
         self.calls.append(len(waveforms))
+        if self.delay_s:
+            import time
+            time.sleep(self.delay_s)
         feats = []
         edges = np.geomspace(20, self.sample_rate / 2, N_BANDS + 1)
         for w in waveforms:
