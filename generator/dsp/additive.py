@@ -42,7 +42,7 @@ def organ_synth(notes, n, sr, rng):
             x += 0.8 * np.sin(2 * np.pi * f * 3 * t) * np.exp(-t / 0.2)
         k = min(L, int(0.006 * sr))
         if click and k > 0:
-            x[:k] += click * O.white(k, rng) * np.linspace(1, 0, k) * gains.sum()
+            x[:k] += click * O.white(k, rng) * np.linspace(1, 0, k) * gains.sum() * 0.4
         return x * adsr(L, sr, dur, 0.004, 0.05, 1.0, 0.03)
 
     y = render_poly(notes, n, sr, 0.05, note)
@@ -70,7 +70,7 @@ def vocal_aah(notes, n, sr, rng):
     singers = int(rng.integers(2, 6))
     vib = rng.uniform(10, 45)
     a, r = rng.uniform(0.08, 0.5), rng.uniform(0.2, 0.9)
-    breath = rng.uniform(0.0, 0.15)
+    breath = rng.uniform(0.0, 0.05)
 
     def note(f, dur, v, L):
         x = np.zeros(L)

@@ -48,10 +48,8 @@ def _pitch_drop_sine(sr, L, f_end, f_start, tau, phase0=0.0):
 
 def _metal(sr, L, freqs, rng):
     """Sum of square waves at inharmonic frequencies: the 808/606 cymbal and hat source."""
-    x = np.zeros(L)
-    for f in freqs:
-        x += O.pulse(np.full(L, f), sr, 0.5, rng.random())
-    return x / len(freqs)
+    fs, am = O.square_partials(freqs, sr)
+    return O.partials_fft(fs, am, L, sr, rng) / len(freqs)
 
 
 _808_METAL = np.array([205.3, 304.4, 369.6, 522.7, 540.0, 800.0])
@@ -152,9 +150,8 @@ class Kit:
             src = F.bandpass(src, sr, 6000, 13000, 2)
             src += 0.15 * F.highpass(O.white(L, rng), sr, 8000)
         else:  # 909 / lofi / acoustic: a sampled-cymbal-like cluster of inharmonic partials plus noise
-            fr = np.exp(rng.uniform(np.log(3000), np.log(16000), 24))
-            t = _t(L, sr)
-            src = sum(np.sin(2 * np.pi * f * t + rng.random() * 6.28) for f in fr) / 5
+            fr = np.exp(rng.uniform(np.log(3000), np.log(16000), 40))
+            src = O.partials_fft(fr, rng.uniform(0.3, 1.0, fr.size), L, sr, rng) / 5
             src = src + rng.uniform(0.5, 1.2) * O.white(L, rng)
             if m == "909":
                 src = np.round(src * 16) / 16  # 6-bit sample ROM grit
@@ -182,9 +179,9 @@ class Kit:
         if m == "chip":
             return O.lfsr_noise(rng.uniform(8000, 30000), L, sr, rng) * self._frame_env(L, decay) * (0.2 + 0.5 * v)
         src = _metal(sr, L, self.metal * self.tune * rng.uniform(0.9, 1.3), rng) if m in ("808", "606") else 0
-        fr = np.exp(rng.uniform(np.log(2500), np.log(15000), 30))
+        fr = np.exp(rng.uniform(np.log(2500), np.log(15000), 60))
         t = _t(L, sr)
-        metal = sum(np.sin(2 * np.pi * f * t + rng.random() * 6.28) for f in fr) / 6
+        metal = O.partials_fft(fr, rng.uniform(0.3, 1.0, fr.size), L, sr, rng) / 6
         nz = O.white(L, rng) * (0.3 if ping else 1.0)
         x = F.highpass(src + metal + nz, sr, rng.uniform(3000, 6000))
         x *= exp_decay(L, sr, decay) * np.minimum(1, t / 0.001)
@@ -267,7 +264,7 @@ class Kit:
             bits = int(rng.integers(8, 13))
             peak = np.max(np.abs(x)) + 1e-9
             x = np.round(x / peak * 2 ** (bits - 1)) / 2 ** (bits - 1) * peak
-            x = F.lowpass(x, sr, rng.uniform(4000, 10000))
+            x = F.lowpass(x, sr, rng.uniform(4000, 10000), 4)
             x = F.saturate(x / peak, rng.uniform(0.3, 2.0))
         elif self.m == "chip":
             x = F.lowpass(F.highpass(x, sr, 60.0, 1), sr, 14000.0, 1)

@@ -77,16 +77,35 @@ def _per_block(v, n: int, block: int) -> np.ndarray:
     return v[::block][:nb]
 
 
+def _segments(lfc: np.ndarray, q: np.ndarray, block: int, n: int, tol: float = 0.015) -> list[tuple[int, int, int]]:
+    """Merge consecutive blocks whose log2-cutoff and Q barely change: (block index, start, end).
+
+    Envelopes flatten out quickly, so after the attack most of a note runs as one lfilter call.
+    """
+    segs = []
+    lfc, q = lfc.tolist(), q.tolist()
+    nb = len(lfc)
+    i = 0
+    while i < nb:
+        j = i + 1
+        while j < nb and abs(lfc[j] - lfc[i]) < tol and abs(q[j] - q[i]) < 0.02 * q[i] and j - i < 256:
+            j += 1
+        segs.append((i, i * block, min(j * block, n)))
+        i = j
+    return segs
+
+
 def tv_biquad(x: np.ndarray, sr: int, kind: str, fc, q, block: int = 64) -> np.ndarray:
     """Time-varying 2-pole filter; fc and q scalars or per-sample arrays of len(x)."""
     n = x.shape[0]
-    fcb, qb = _per_block(fc, n, block), _per_block(q, n, block)
-    b, a = _rbj(kind, fcb, qb, sr)
+    fcb, qb = _nyq_clip(_per_block(fc, n, block), sr), _per_block(q, n, block)
     y = np.empty(n, dtype=np.float64)
     zi = np.zeros(2)
-    for i in range(b.shape[0]):
-        s = i * block
-        y[s:s + block], zi = lfilter(b[i], a[i], x[s:s + block], zi=zi)
+    segs = _segments(np.log2(fcb), qb, block, n)
+    idx = np.array([s[0] for s in segs])
+    b, a = _rbj(kind, fcb[idx], qb[idx], sr)
+    for k, (_, s, e) in enumerate(segs):
+        y[s:e], zi = lfilter(b[k], a[k], x[s:e], zi=zi)
     return y
 
 
@@ -112,16 +131,18 @@ def ladder(x: np.ndarray, sr: int, fc, resonance, block: int = 64, drive: float 
     fcb = _nyq_clip(_per_block(fc, n, block), sr)
     rb = np.clip(_per_block(resonance, n, block), 0.0, 0.98)
     q2 = 0.7 + 13.0 * rb ** 2
-    b1, a1 = _rbj("lp", fcb, np.full_like(fcb, 0.54), sr)
-    b2, a2 = _rbj("lp", fcb, q2, sr)
+    segs = _segments(np.log2(fcb), q2, block, n)
+    idx = np.array([s[0] for s in segs])
+    fcs, q2s = fcb[idx], q2[idx]
+    b1, a1 = _rbj("lp", fcs, np.full_like(fcs, 0.54), sr)
+    b2, a2 = _rbj("lp", fcs, q2s, sr)
     b, a = _polymul3(b1, b2), _polymul3(a1, a2)
     # Resonant peaks add gain; scale down a little so high resonance does not explode the level.
-    b /= (1.0 + 0.35 * q2[:, None] ** 0.5)
+    b /= (1.0 + 0.35 * q2s[:, None] ** 0.5)
     y = np.empty(n, dtype=np.float64)
     zi = np.zeros(4)
-    for i in range(b.shape[0]):
-        s = i * block
-        y[s:s + block], zi = lfilter(b[i], a[i], x[s:s + block], zi=zi)
+    for k, (_, s, e) in enumerate(segs):
+        y[s:e], zi = lfilter(b[k], a[k], x[s:e], zi=zi)
     return y
 
 

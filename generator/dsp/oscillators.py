@@ -93,6 +93,34 @@ def supersaw(freq: np.ndarray, sr: int, rng: np.random.Generator, voices: int = 
     return out / np.sqrt(voices)
 
 
+def partials_fft(freqs, amps, L: int, sr: int, rng: np.random.Generator) -> np.ndarray:
+    """Static sum of sines (random phases) via one inverse FFT, shape (L,).
+
+    Frequencies snap to the sr/L grid; the result is L-periodic, so multiply by a decay envelope.
+    Much cheaper than many np.sin calls for the dense partial clusters of cymbals and hats.
+    """
+    L = int(L)
+    if L < 2:
+        return np.zeros(max(L, 0))
+    spec = np.zeros(L // 2 + 1, dtype=np.complex128)
+    bins = np.rint(np.asarray(freqs, dtype=np.float64) * L / sr).astype(np.int64)
+    amps = np.broadcast_to(np.asarray(amps, dtype=np.float64), bins.shape)
+    ok = (bins > 0) & (bins < L // 2)
+    ph = np.exp(2j * np.pi * rng.random(bins.shape))
+    np.add.at(spec, bins[ok], (amps * ph)[ok] * (L / 2))
+    return np.fft.irfft(spec, L)
+
+
+def square_partials(f0s, sr: int):
+    """Odd-harmonic (square-wave) partial lists for a set of fundamentals, band-limited to 0.45*sr."""
+    fs, am = [], []
+    for f0 in np.atleast_1d(f0s):
+        k = np.arange(1, int(0.45 * sr / f0) + 1, 2)
+        fs.append(f0 * k)
+        am.append(4 / np.pi / k)
+    return np.concatenate(fs), np.concatenate(am)
+
+
 def white(n: int, rng: np.random.Generator) -> np.ndarray:
     return rng.standard_normal(n)
 

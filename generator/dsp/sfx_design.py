@@ -35,14 +35,14 @@ def impact(n, sr, rng):
     out = np.zeros(n)
     L = _len(n, sr, 0.8, 3.0, rng)
     thump = _drop(sr, L, rng.uniform(35, 55), rng.uniform(110, 220), rng.uniform(0.02, 0.08))
-    thump *= exp_decay(L, sr, rng.uniform(0.3, 1.5))
+    thump *= exp_decay(L, sr, rng.uniform(0.5, 2.0))
     crack = F.highpass(O.white(L, rng), sr, rng.uniform(800, 3000)) * exp_decay(L, sr, rng.uniform(0.01, 0.05))
     body = F.bandpass(O.white(L, rng), sr, rng.uniform(150, 400), rng.uniform(1200, 4000)) \
         * exp_decay(L, sr, rng.uniform(0.08, 0.35))
     x = thump + rng.uniform(0.3, 0.9) * crack + rng.uniform(0.3, 0.8) * body
     if rng.random() < 0.35:
         x += 0.3 * _modes(sr, L, rng, rng.uniform(200, 700), 8, rng.uniform(0.4, 1.5))
-    x += rng.uniform(0.05, 0.25) * _tail(sr, L, rng, rng.uniform(0.5, 2.0), rng.uniform(1500, 5000))
+    x += rng.uniform(0.1, 0.35) * _tail(sr, L, rng, rng.uniform(0.4, 0.9) * L / sr, rng.uniform(1500, 5000))
     place(out, 0, F.saturate(x, rng.uniform(0.5, 3)))
     return out
 
@@ -109,19 +109,21 @@ def whoosh(n, sr, rng):
 
 
 def explosion(n, sr, rng):
+    """Blast: broadband burst darkening over ~1 s, sub pitch-drop, rolling rumble, thinning debris."""
     out = np.zeros(n)
     L = _len(n, sr, 2.0, 7.0, rng)
     t = _t(L, sr)
-    crack = O.white(L, rng) * exp_decay(L, sr, rng.uniform(0.02, 0.08))
+    burst = F.tv_biquad(O.white(L, rng), sr, "lp", 12000 * np.exp(-t / rng.uniform(0.15, 0.5)) + 300, 0.7, block=128)
+    burst *= exp_decay(L, sr, rng.uniform(0.4, 1.2)) * (1 + 0.4 * smooth_random(L, sr, 25, rng))
     blast = _drop(sr, L, rng.uniform(25, 45), rng.uniform(70, 130), 0.1) * exp_decay(L, sr, rng.uniform(0.8, 2.0))
     rumble = F.lowpass(O.brown(L, rng), sr, rng.uniform(250, 800)) \
         * exp_decay(L, sr, L / sr * rng.uniform(0.7, 1.0)) * (1 + 0.5 * smooth_random(L, sr, 6, rng))
-    # debris: sparse crackles thinning out over time
-    dens = rng.uniform(30, 150)
+    x = F.saturate(1.2 * burst + blast + rng.uniform(0.6, 1.2) * rumble, rng.uniform(1.0, 4.0))
+    # debris: sparse crackles thinning out over time, added after the clipping stage
+    dens = rng.uniform(20, 100)
     imp = (rng.random(L) < dens / sr * np.exp(-t / rng.uniform(0.5, 2.0))) * rng.uniform(-1, 1, L)
-    debris = F.bandpass(imp, sr, 800, 6000) * 4
-    x = 1.2 * crack + blast + rng.uniform(0.6, 1.2) * rumble + rng.uniform(0.2, 0.6) * debris
-    place(out, 0, F.saturate(x, rng.uniform(1.5, 5)))
+    debris = F.bandpass(imp, sr, 600, 4000) * exp_decay(L, sr, L / sr)
+    place(out, 0, x + rng.uniform(0.5, 1.5) * debris)
     return out
 
 
@@ -170,7 +172,7 @@ def metal_clang(n, sr, rng):
     out = np.zeros(n)
     L = _len(n, sr, 1.0, 4.0, rng)
     f0 = rng.uniform(150, 900)
-    x = _modes(sr, L, rng, f0, int(rng.integers(8, 16)), rng.uniform(0.6, 3.5))
+    x = _modes(sr, L, rng, f0, int(rng.integers(10, 20)), rng.uniform(1.0, 4.0), (1.0, rng.uniform(8, 20)))
     strike = F.highpass(O.white(L, rng), sr, 1500) * exp_decay(L, sr, 0.02)
     x = x + rng.uniform(0.2, 0.6) * strike
     place(out, 0, x)

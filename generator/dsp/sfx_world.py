@@ -124,10 +124,14 @@ def engine(n, sr, rng):
     ph = O.phase_from_freq(fire * dop, sr)
     jitter = 1 + 0.15 * rng.standard_normal(int(np.sum(fire * dop) / sr) + 2)
     cycle = np.floor(np.cumsum(fire * dop) / sr).astype(np.int64)
-    pulses = np.exp(-ph / rng.uniform(0.05, 0.2)) * jitter[np.minimum(cycle, jitter.size - 1)]
+    # smooth firing pulses (no discontinuity, so no broadband click per cycle)
+    pulses = (0.5 - 0.5 * np.cos(2 * np.pi * ph)) ** rng.uniform(2, 8) * jitter[np.minimum(cycle, jitter.size - 1)]
+    pulses -= pulses.mean()
     x = F.biquad(pulses, sr, "bp", rng.uniform(80, 250), 2.0) + 0.6 * F.biquad(pulses, sr, "bp", rng.uniform(400, 1200), 3.0)
-    x += 0.3 * F.bandpass(O.white(n, rng), sr, 200, 3000) * pulses
+    x += 0.5 * pulses
+    x += 0.15 * F.bandpass(O.white(n, rng), sr, 200, 2500) * np.maximum(pulses, 0)
     x = F.saturate(x * 3, rng.uniform(1, 4))
+    x = F.lowpass(x, sr, rng.uniform(1500, 5000))
     return x * gain
 
 
@@ -142,14 +146,15 @@ def footstep(n, sr, rng):
         for part, (delay, g) in enumerate([(0.0, 1.0), (rng.uniform(0.04, 0.09), 0.6)]):
             L = int(0.15 * sr)
             t = _t(L, sr)
-            if surface == "gravel":
-                imp = (rng.random(L) < 0.08 * np.exp(-t / 0.04)) * rng.uniform(-1, 1, L)
-                x = F.bandpass(imp, sr, 1000, 7000) * 3 + 0.3 * _bubble(sr, rng, 90, 0.05)[:L].sum() * 0
+            if surface == "gravel":  # sparse crunches of small stones
+                imp = (rng.random(L) < 0.012 * np.exp(-t / 0.03)) * rng.uniform(-1, 1, L)
+                x = F.bandpass(imp, sr, 1000, 7000) * 3 + 0.4 * O.sine(np.full(L, f_res * 0.5), sr) * np.exp(-t / 0.02)
             elif surface == "wood":
                 x = _modes(sr, L, rng, f_res, 5, 0.12, (1.0, 4.0)) + 0.3 * F.highpass(O.white(L, rng), sr, 2000) * np.exp(-t / 0.005)
-            else:
-                x = F.bandpass(O.white(L, rng), sr, 800, 5000) * np.exp(-t / 0.01) \
-                    + 0.6 * O.sine(np.full(L, f_res * 0.6), sr) * np.exp(-t / 0.03)
+            else:  # hard shoe on tile/concrete: heel click plus a short thud
+                x = F.bandpass(O.white(L, rng), sr, 800, 5000) * np.exp(-t / 0.008) \
+                    + 0.6 * O.sine(np.full(L, f_res * 0.6), sr) * np.exp(-t / 0.025)
+            x *= np.minimum(1, (L - np.arange(L)) / (0.02 * sr))
             place(out, int((pos + delay) * sr), x * g * rng.uniform(0.7, 1.0))
         pos += step * rng.uniform(0.95, 1.05)
     return out
@@ -180,7 +185,7 @@ def bird_chirp(n, sr, rng):
     out = np.zeros(n)
     birds = int(rng.integers(1, 4))
     for _ in range(birds):
-        base = rng.uniform(2000, 5000)
+        base = rng.uniform(1800, 4500)
         pos = rng.uniform(0, 0.5)
         while pos * sr < n:
             for _ in range(int(rng.integers(2, 9))):
@@ -213,12 +218,13 @@ def crowd(n, sr, rng):
         x = fftconvolve(imp, clap)[:n]
         env = np.clip(t / 0.4, 0, 1) * np.clip((n / sr - t) / 1.0, 0.2, 1)
         return x * env
-    voices = int(rng.integers(8, 20))
+    voices = int(rng.integers(6, 14))
     x = np.zeros(n)
     for _ in range(voices):
         f0 = rng.uniform(90, 260) * 2 ** (0.2 * smooth_random(n, sr, 3, rng))
         syl = np.maximum(0, smooth_random(n, sr, rng.uniform(4, 7), rng)) ** 0.7  # syllables
-        x += O.saw(f0, sr, rng.random()) * syl * rng.uniform(0.3, 1.0)
+        # naive saw is fine here: the formant bank below removes what would alias
+        x += (2 * O.phase_from_freq(f0, sr, rng.random()) - 1) * syl * rng.uniform(0.3, 1.0)
     x = F.formant_bank(x, sr, [600, 1200, 2500], [150, 200, 300], [1, 0.6, 0.3])
     x += 0.5 * F.bandpass(O.pink(n, rng), sr, 200, 3000)  # room
     if kind == "cheer":
