@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -236,8 +237,8 @@ class PlanDecoder:
                          "use": bool(blob["prior"]["use"])}
             return cls(PlanVocab.from_json(json.loads(blob["vocab"])), params,
                        json.loads(blob["meta"]), prior)
-        except (OSError, RuntimeError, ValueError, KeyError, AttributeError) as e:
-            raise DecoderError(str(path), f"cannot read decoder weights: {e}") from e
+        except (OSError, RuntimeError, ValueError, KeyError, AttributeError, pickle.UnpicklingError) as e:
+            raise DecoderError(str(path), f"cannot read decoder weights: {str(e).splitlines()[0]}") from e
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
