@@ -9,6 +9,7 @@ give timbre variety rather than one preset. Outputs are mono float32 peak-normal
 from __future__ import annotations
 
 import numpy as np
+from scipy.signal import resample_poly
 
 from . import additive, chiptune, fm, sfx_design, sfx_ui, sfx_world, subtractive
 from .common import DspError, Note, check_length, check_notes, finish, place
@@ -21,6 +22,10 @@ __all__ = ["SYNTH_VOICES", "VOICE_INFO", "DRUM_MACHINES", "DRUM_MACHINE_INFO", "
 _VOICES = {**subtractive.VOICES, **fm.VOICES, **chiptune.VOICES, **additive.VOICES}
 SYNTH_VOICES: dict[str, str] = {name: fam for name, (fam, _, _) in _VOICES.items()}
 VOICE_INFO: dict[str, list[str]] = {name: list(desc) for name, (_, _, desc) in _VOICES.items()}
+# Voices whose spectrum sits well below 10 kHz (low-passed pads, basses, formant choir) render at
+# sr/2 or sr/4 and are upsampled: half or a quarter of the work for no audible loss.
+_RATE_DIV = {"analog_bass": 2, "sub_bass": 4, "808_bass": 2, "reese_bass": 2, "saw_pad": 2, "warm_pad": 2,
+             "evolving_pad": 2, "string_pad": 2, "brass_synth": 2, "vocal_aah": 2}
 
 DRUM_MACHINES: list[str] = list(MACHINES_KITS)
 DRUM_MACHINE_INFO: dict[str, list[str]] = {
@@ -49,7 +54,14 @@ def render_voice(voice: str, notes: list[Note], duration_s: float, sr: int,
     notes = check_notes(notes)
     if n == 0 or not notes:
         return np.zeros(n, dtype=np.float32)
-    y = _VOICES[voice][1](notes, n, int(sr), rng)
+    sr = int(sr)
+    div = _RATE_DIV.get(voice, 1)
+    if div > 1 and sr % div == 0 and sr // div >= 11025:
+        # Dark voices render at a lower internal rate and are upsampled (polyphase, band-limited).
+        y = _VOICES[voice][1](notes, -(-n // div), sr // div, rng)
+        y = resample_poly(y, div, 1)
+    else:
+        y = _VOICES[voice][1](notes, n, sr, rng)
     return finish(y[:n])
 
 

@@ -33,19 +33,17 @@ def organ_synth(notes, n, sr, rng):
     drive = rng.uniform(0, 2.0)
 
     def note(f, dur, v, L):
-        t = np.arange(L) / sr
-        x = np.zeros(L)
-        for ratio, g in zip(_DRAWBARS, gains):
-            if g > 0 and f * ratio < 0.45 * sr:
-                x += g * np.sin(2 * np.pi * (f * ratio * t + rng.random()))
-        if perc and f * 3 < 0.45 * sr:
-            x += 0.8 * np.sin(2 * np.pi * f * 3 * t) * np.exp(-t / 0.2)
+        x = O.stack_loop(f, [(r, "sine", g, 0) for r, g in zip(_DRAWBARS, gains) if g > 0], L, sr, rng, 2.0)
+        if perc and f * 3 < 0.45 * sr:  # second/third-harmonic percussion: a decaying sine, first 1 s only
+            k = min(L, sr)
+            t = np.arange(k) / sr
+            x[:k] += 0.8 * np.sin(2 * np.pi * f * 3 * t) * np.exp(-t / 0.2)
         k = min(L, int(0.006 * sr))
         if click and k > 0:
             x[:k] += click * O.white(k, rng) * np.linspace(1, 0, k) * gains.sum() * 0.4
         return x * adsr(L, sr, dur, 0.004, 0.05, 1.0, 0.03)
 
-    y = render_poly(notes, n, sr, 0.05, note)
+    y = render_poly(notes, n, sr, 0.05, note, cache_release=0.03)
     if rotary:
         # Leslie: amplitude and Doppler-ish brightness modulation of the summed signal.
         m = lfo(n, sr, rotary, rng.random())
@@ -67,7 +65,7 @@ _AAH = {
 
 def vocal_aah(notes, n, sr, rng):
     """Choir 'aah': several jittered glottal pulse trains per note through parallel vowel formants."""
-    singers = int(rng.integers(2, 6))
+    singers = int(rng.integers(2, 5))
     vib = rng.uniform(10, 45)
     a, r = rng.uniform(0.08, 0.5), rng.uniform(0.2, 0.9)
     breath = rng.uniform(0.0, 0.05)
@@ -78,13 +76,13 @@ def vocal_aah(notes, n, sr, rng):
             drift = 2 ** ((rng.uniform(-12, 12) + 6 * smooth_random(L, sr, 2.0, rng)
                            + vib * lfo(L, sr, rng.uniform(4.5, 6.2), rng.random())
                            * np.clip(np.arange(L) / (0.5 * sr), 0, 1)) / 1200)
-            fr = f * drift
-            # glottal source: saw with its top rolled off, like a real voice's -12 dB/oct source
-            x += F.one_pole_lp(O.saw(fr, sr, rng.random()), sr, max(2 * f, 400))
+            x += O.saw(f * drift, sr, rng.random())
+        # glottal source: saws with their top rolled off, like a real voice's -12 dB/oct source
+        x = F.one_pole_lp(x, sr, max(2 * f, 400))
         x += breath * O.white(L, rng) * np.sqrt(singers)
         return x * adsr(L, sr, dur, a, 0.3, 0.9, r, curve=3.0) * (0.4 + 0.6 * v)
 
-    src = render_poly(notes, n, sr, r * 1.3, note)
+    src = render_poly(notes, n, sr, r * 1.3, note, cache_release=r)
     mean_pitch = np.mean([p for _, _, p, _ in notes]) if len(notes) else 60
     kind = "bass" if mean_pitch < 52 else "tenor" if mean_pitch < 60 else "alto" if mean_pitch < 67 else "soprano"
     fr, bw, g = _AAH[kind]

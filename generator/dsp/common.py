@@ -39,15 +39,45 @@ def place(out: np.ndarray, start: int, sig: np.ndarray) -> None:
 
 
 def render_poly(notes: Iterable[Note], n: int, sr: int, tail_s: float,
-                note_fn: Callable[[float, float, float, int], np.ndarray]) -> np.ndarray:
-    """Render each note with note_fn(freq_hz, dur_s, vel01, length) and sum; tails cut at n."""
+                note_fn: Callable[[float, float, float, int], np.ndarray],
+                cache_release: float | None = None, vel_levels: int = 4,
+                max_len_s: float | None = None) -> np.ndarray:
+    """Render each note with note_fn(freq_hz, dur_s, vel01, length) and sum; tails cut at n.
+
+    cache_release: if given, render each (pitch, velocity level) once as a held note and derive every
+    note from it with an exponential release of that many seconds after its gate. Like a DX7 or a
+    sampler (phases restart at key-on) repeated notes are then identical, and basslines and chord
+    parts, which repeat pitches constantly, render several times faster.
+    max_len_s: cap on a note's rendered length, for voices that die away whatever the gate (plucks, bells).
+    """
     out = np.zeros(n)
+    todo = []
     for start, dur, pitch, vel in notes:
         s = int(round(start * sr))
         length = min(int(round((max(dur, 0.0) + tail_s) * sr)), n - s)
+        if max_len_s is not None:
+            length = min(length, int(max_len_s * sr))
         if length <= 0 or s >= n:
             continue
-        place(out, s, note_fn(float(midi_to_hz(pitch)), max(float(dur), 1.0 / sr), vel_01(vel), length))
+        todo.append((s, length, max(float(dur), 1.0 / sr), pitch, vel))
+    if cache_release is None:
+        for s, length, dur, pitch, vel in todo:
+            place(out, s, note_fn(float(midi_to_hz(pitch)), dur, vel_01(vel), length))
+        return out
+    levels = {}
+    for s, length, dur, pitch, vel in todo:
+        lv = min(vel_levels - 1, int(vel_01(vel) * vel_levels))
+        key = (pitch, lv)
+        levels[key] = max(levels.get(key, 0), length)
+    held = {key: note_fn(float(midi_to_hz(key[0])), 1e9, (key[1] + 1) / vel_levels, L) for key, L in levels.items()}
+    rel_k = 4.0 / max(cache_release, 1e-3) / sr
+    for s, length, dur, pitch, vel in todo:
+        lv = min(vel_levels - 1, int(vel_01(vel) * vel_levels))
+        sig = held[(pitch, lv)][:length] * (vel_01(vel) / ((lv + 1) / vel_levels))
+        gate = int(dur * sr)
+        if gate < length:
+            sig[gate:] *= np.exp(-rel_k * np.arange(length - gate))
+        place(out, s, sig)
     return out
 
 

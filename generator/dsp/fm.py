@@ -30,7 +30,8 @@ def fm_bell(notes, n, sr, rng):
         env = exp_decay(L, sr, adec) * np.minimum(1, np.arange(L) / (0.001 * sr + 1))
         return x * env * (0.3 + 0.7 * v)
 
-    return render_poly(notes, n, sr, 3.0, note)
+    return render_poly(notes, n, sr, adec, note, cache_release=max(0.5 * adec, 0.3), vel_levels=2,
+                       max_len_s=0.75 * adec)
 
 
 def fm_epiano(notes, n, sr, rng):
@@ -54,7 +55,7 @@ def fm_epiano(notes, n, sr, rng):
             env = env * (1 - trem * 0.5 * (1 + np.sin(2 * np.pi * trate * t)))
         return x * env * (0.3 + 0.7 * v)
 
-    return render_poly(notes, n, sr, 0.4, note)
+    return render_poly(notes, n, sr, 0.4, note, cache_release=0.15, vel_levels=2, max_len_s=adec)
 
 
 def fm_bass(notes, n, sr, rng):
@@ -74,7 +75,7 @@ def fm_bass(notes, n, sr, rng):
         x = _op(f, L, sr, ienv * m)
         return x * adsr(L, sr, dur, a, d, s_, r) * (0.4 + 0.6 * v)
 
-    y = render_poly(notes, n, sr, r * 1.5, note)
+    y = render_poly(notes, n, sr, r * 1.5, note, cache_release=r)
     return F.saturate(y, rng.uniform(0, 1.0))
 
 

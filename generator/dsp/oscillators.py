@@ -20,23 +20,30 @@ def phase_from_freq(freq: np.ndarray, sr: int, phase0: float = 0.0) -> np.ndarra
     return ph - np.floor(ph)
 
 
-def _polyblep(t: np.ndarray, dt: np.ndarray) -> np.ndarray:
-    """PolyBLEP residual for a unit step at phase 0 (t in [0,1), dt = f/sr)."""
-    dt = np.broadcast_to(np.clip(dt, 1e-9, 0.5), t.shape)
-    out = np.zeros_like(t)
-    lo = t < dt
-    if lo.any():
-        u = t[lo] / dt[lo]
-        out[lo] = u + u - u * u - 1.0
-    hi = t > 1.0 - dt
-    if hi.any():
-        u = (t[hi] - 1.0) / dt[hi]
-        out[hi] = u * u + u + u + 1.0
+def _blep_fix(out: np.ndarray, ph: np.ndarray, dt: np.ndarray, scale: np.ndarray | float = 1.0) -> np.ndarray:
+    """Subtract polyBLEP residuals around each wrap of `ph` (a phase in [0,1)), in place.
+
+    For dt < 0.5 the 2-sample polyBLEP touches exactly the sample before and after a wrap, so we
+    locate wraps once instead of masking the whole array twice.
+    """
+    if ph.size < 2:
+        return out
+    idx = np.flatnonzero(ph[1:] < ph[:-1]) + 1
+    if idx.size == 0:
+        return out
+    dtb = np.broadcast_to(dt, ph.shape)
+    d_after = np.clip(dtb[idx], 1e-9, 0.5)
+    d_before = np.clip(dtb[idx - 1], 1e-9, 0.5)
+    s = np.broadcast_to(scale, ph.shape)
+    u = np.minimum(ph[idx] / d_after, 1.0)
+    out[idx] -= s[idx] * (u + u - u * u - 1.0)
+    v = np.maximum((ph[idx - 1] - 1.0) / d_before, -1.0)
+    out[idx - 1] -= s[idx - 1] * (v * v + v + v + 1.0)
     return out
 
 
 def saw_from_phase(ph: np.ndarray, dt: np.ndarray) -> np.ndarray:
-    return 2.0 * ph - 1.0 - _polyblep(ph, dt)
+    return _blep_fix(2.0 * ph - 1.0, ph, dt)
 
 
 def saw(freq: np.ndarray, sr: int, phase0: float = 0.0) -> np.ndarray:
@@ -74,10 +81,11 @@ def sync_saw(master_freq: np.ndarray, ratio: np.ndarray, sr: int, phase0: float 
     mph = phase_from_freq(master_freq, sr, phase0)
     sp = mph * ratio
     sph = sp - np.floor(sp)
-    out = 2.0 * sph - 1.0 - _polyblep(sph, dt * ratio)
-    # Jump at master reset is from (2*frac(ratio)-1) down to -1: height 2*frac(ratio) of a full 2.
-    h = ratio - np.floor(ratio)
-    out -= h * _polyblep(mph, dt)
+    out = _blep_fix(2.0 * sph - 1.0, sph, dt * ratio)
+    # The jump at a master reset is from (2*frac(ratio)-1) down to -1: height 2*frac(ratio) of a full 2.
+    # _blep_fix above already treated those samples as full-height wraps; add back the difference.
+    h = ratio - np.ceil(ratio) + 1.0  # frac(ratio) approached from below: an integer ratio jumps fully
+    _blep_fix(out, mph, dt, h - 1.0)
     return out
 
 
@@ -119,6 +127,59 @@ def square_partials(f0s, sr: int):
         fs.append(f0 * k)
         am.append(4 / np.pi / k)
     return np.concatenate(fs), np.concatenate(am)
+
+
+def _fast_loop_len(f: float, sr: int, min_s: float) -> int:
+    """An FFT-friendly (5-smooth) length >= min_s seconds holding a near-integer number of cycles of f."""
+    from scipy.fft import next_fast_len
+    best, best_err = None, 1.0
+    L = next_fast_len(int(min_s * sr))
+    for _ in range(40):
+        cyc = f * L / sr
+        err = abs(cyc - round(cyc))
+        if err < best_err:
+            best, best_err = L, err
+        if err < 0.01:
+            break
+        L = next_fast_len(L + 1)
+    return best
+
+
+def stack_loop(f: float, components, L: int, sr: int, rng: np.random.Generator, min_loop_s: float = 3.0,
+               max_hz: float | None = None) -> np.ndarray:
+    """Band-limited static oscillator stack built in the frequency domain, read as a loop, shape (L,).
+
+    components: iterable of (ratio, shape, amp, width) with shape in saw/pulse/triangle/sine; ratio
+    may carry detune (e.g. 2**(7/1200)). One inverse FFT replaces a whole detuned supersaw; the loop
+    length is chosen so the fundamental falls exactly on an FFT bin (no pitch error), detuned
+    components snap to within sr/(2*loop) Hz. Coherent harmonic phases keep each waveform's shape.
+    """
+    from scipy.fft import irfft
+    M = _fast_loop_len(f, sr, min_loop_s)
+    top = min(0.45 * sr, max_hz or sr)
+    spec = np.zeros(M // 2 + 1, dtype=np.complex128)
+    for ratio, shape, amp, width in components:
+        f0 = f * ratio
+        if f0 <= 0 or f0 >= top:
+            continue
+        k = np.arange(1, int(top / f0) + 1, dtype=np.float64)
+        if shape == "saw":
+            a = 2.0 / (np.pi * k)
+        elif shape == "pulse":
+            a = 4.0 / (np.pi * k) * np.sin(np.pi * k * width) / 2.0
+        elif shape == "triangle":
+            a = np.where(k % 2 == 1, 8.0 / (np.pi ** 2 * k ** 2), 0.0)
+        else:  # sine
+            k, a = k[:1], np.ones(1)
+        phi = rng.random()
+        bins = np.rint(f0 * k * M / sr).astype(np.int64)
+        ok = (bins > 0) & (bins < M // 2)
+        # sine-series phases k*phi keep the waveform (saw ramps, pulse edges) coherent
+        np.add.at(spec, bins[ok], (amp * a * np.exp(1j * (2 * np.pi * k * phi - np.pi / 2)))[ok] * (M / 2))
+    loop = irfft(spec, M)
+    start = int(rng.integers(0, M))
+    idx = (start + np.arange(L)) % M
+    return loop[idx]
 
 
 def white(n: int, rng: np.random.Generator) -> np.ndarray:

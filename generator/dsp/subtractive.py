@@ -111,7 +111,7 @@ def analog_bass(notes, n, sr, rng):
         y = F.ladder(x, sr, fc, res, block=64, drive=drive)
         return y * adsr(L, sr, dur, a, d, s_, r) * (0.4 + 0.6 * v)
 
-    return render_poly(notes, n, sr, r * 1.5, note)
+    return render_poly(notes, n, sr, r * 1.5, note, cache_release=r)
 
 
 def sub_bass(notes, n, sr, rng):
@@ -127,7 +127,7 @@ def sub_bass(notes, n, sr, rng):
             x = F.saturate(x, drive)
         return x * adsr(L, sr, dur, a, 0.3, 0.9, r) * (0.4 + 0.6 * v)
 
-    return render_poly(notes, n, sr, r * 1.5, note)
+    return render_poly(notes, n, sr, r * 1.5, note, cache_release=r)
 
 
 def bass_808(notes, n, sr, rng):
@@ -182,7 +182,7 @@ def reese_bass(notes, n, sr, rng):
         y = F.ladder(x, sr, fc, res, block=64, drive=drive)
         return y * adsr(L, sr, dur, a, 0.5, 0.9, r) * (0.5 + 0.5 * v)
 
-    return render_poly(notes, n, sr, r * 1.5, note)
+    return render_poly(notes, n, sr, r * 1.5, note, cache_release=r)
 
 
 # ---------------------------------------------------------------- leads
@@ -204,7 +204,7 @@ def saw_lead(notes, n, sr, rng):
         y = F.ladder(x, sr, fc, res, drive=drive)
         return y * adsr(L, sr, dur, a, d, s_, r) * (0.4 + 0.6 * v)
 
-    return render_poly(notes, n, sr, r * 1.5, note)
+    return render_poly(notes, n, sr, r * 1.5, note, cache_release=r)
 
 
 def square_lead(notes, n, sr, rng):
@@ -224,7 +224,7 @@ def square_lead(notes, n, sr, rng):
         y = F.ladder(x, sr, fc0 * (0.6 + 0.4 * v), res)
         return y * adsr(L, sr, dur, a, d, s_, r) * (0.4 + 0.6 * v)
 
-    return render_poly(notes, n, sr, r * 1.5, note)
+    return render_poly(notes, n, sr, r * 1.5, note, cache_release=r)
 
 
 def sync_lead(notes, n, sr, rng):
@@ -243,7 +243,7 @@ def sync_lead(notes, n, sr, rng):
         y = F.lowpass(x, sr, fc0)
         return y * adsr(L, sr, dur, a, d, s_, r) * (0.4 + 0.6 * v)
 
-    return render_poly(notes, n, sr, r * 1.5, note)
+    return render_poly(notes, n, sr, r * 1.5, note, cache_release=r)
 
 
 # ---------------------------------------------------------------- pads (shared filter, paraphonic)
@@ -251,7 +251,7 @@ def _pad(notes, n, sr, rng, osc_fn, fc, res, a, r, s_=0.9):
     def note(f, dur, v, L):
         return osc_fn(f, L) * adsr(L, sr, dur, a, a * 2 + 0.2, s_, r, curve=3.0) * (0.5 + 0.5 * v)
 
-    x = render_poly(notes, n, sr, r * 1.2, note)
+    x = render_poly(notes, n, sr, r * 1.2, note, cache_release=r)
     return F.ladder(x, sr, fc, res, block=128) if n else x
 
 
@@ -261,9 +261,8 @@ def saw_pad(notes, n, sr, rng):
     fc = rng.uniform(700, 3500) * 2 ** (rng.uniform(0, 0.5) * lfo(n, sr, rng.uniform(0.05, 0.4), rng.random()))
 
     def osc(f, L):
-        fr = np.full(L, f)
-        return O.saw(fr, sr, rng.random()) + O.saw(fr * 2 ** (det / 1200), sr, rng.random()) \
-            + O.saw(fr * 2 ** (-det / 1200), sr, rng.random())
+        return O.stack_loop(f, [(1.0, "saw", 1.0, 0), (2 ** (det / 1200), "saw", 1.0, 0),
+                                (2 ** (-det / 1200), "saw", 1.0, 0)], L, sr, rng)
 
     return _pad(notes, n, sr, rng, osc, fc, rng.uniform(0, 0.4), a, r)
 
@@ -275,9 +274,11 @@ def string_pad(notes, n, sr, rng):
     a, r = rng.uniform(0.15, 1.0), rng.uniform(0.4, 1.8)
     fc = rng.uniform(2000, 7000)
 
+    offs = np.linspace(-1.0, 1.0, voices) * det * rng.uniform(0.7, 1.0, voices)
+    comps = [(2 ** (o / 1200), "saw", 1 / np.sqrt(voices), 0) for o in offs]
+
     def osc(f, L):
-        drift = 2 ** (rng.uniform(3, 9) * smooth_random(L, sr, 0.7, rng) / 1200)
-        return O.supersaw(f * drift, sr, rng, voices, det)
+        return O.stack_loop(f, comps, L, sr, rng)
 
     x = _pad(notes, n, sr, rng, osc, fc, rng.uniform(0, 0.2), a, r)
     return F.highpass(x, sr, rng.uniform(120, 350))
@@ -289,10 +290,11 @@ def warm_pad(notes, n, sr, rng):
     a, r = rng.uniform(0.2, 1.5), rng.uniform(0.6, 2.5)
     fc = rng.uniform(400, 1600) * 2 ** (0.3 * lfo(n, sr, rng.uniform(0.05, 0.3), rng.random()))
 
+    pw2 = pw - rng.uniform(0.08, 0.2)  # two slightly detuned pulses of different widths: a PWM-like shimmer
+
     def osc(f, L):
-        fr = np.full(L, f)
-        return O.pulse(fr, sr, pw + 0.1 * lfo(L, sr, rng.uniform(0.2, 1.0)), rng.random()) \
-            + O.saw(fr * 2 ** (det / 1200), sr, rng.random()) + 0.5 * O.triangle(fr * 0.5, sr)
+        return O.stack_loop(f, [(1.0, "pulse", 0.7, pw), (2 ** (det / 2400), "pulse", 0.7, pw2),
+                                (2 ** (det / 1200), "saw", 1.0, 0), (0.5, "triangle", 0.5, 0)], L, sr, rng)
 
     return _pad(notes, n, sr, rng, osc, fc, rng.uniform(0, 0.3), a, r)
 
@@ -308,11 +310,10 @@ def evolving_pad(notes, n, sr, rng):
     fifth = rng.random() < 0.4
 
     def osc(f, L):
-        fr = np.full(L, f)
-        x = O.saw(fr, sr, rng.random()) + O.pulse(fr * 2 ** (det / 1200), sr, 0.4, rng.random())
+        comps = [(1.0, "saw", 1.0, 0), (2 ** (det / 1200), "pulse", 1.0, 0.4)]
         if fifth:
-            x += 0.4 * O.saw(fr * 1.5, sr, rng.random())
-        return x
+            comps.append((1.5, "saw", 0.4, 0))
+        return O.stack_loop(f, comps, L, sr, rng)
 
     return _pad(notes, n, sr, rng, osc, fc, rng.uniform(0.35, 0.7), a, r)
 
@@ -338,7 +339,7 @@ def pluck(notes, n, sr, rng):
         y = F.ladder(x, sr, fc, res)
         return y * adsr(L, sr, dur, 0.001, adec, 0.0, 0.1, curve=5.0) * (0.4 + 0.6 * v)
 
-    return render_poly(notes, n, sr, 0.15, note)
+    return render_poly(notes, n, sr, 0.15, note, cache_release=0.1, max_len_s=adec * 1.1 + 0.05)
 
 
 def stab(notes, n, sr, rng):
@@ -350,16 +351,15 @@ def stab(notes, n, sr, rng):
     organish = rng.random() < 0.3
 
     def note(f, dur, v, L):
-        fr = np.full(L, f)
         if organish:
-            x = O.pulse(fr, sr, 0.5, rng.random()) + 0.5 * O.pulse(fr * 2, sr, 0.5)
+            x = O.stack_loop(f, [(1.0, "pulse", 1.0, 0.5), (2.0, "pulse", 0.5, 0.5)], L, sr, rng, 1.0)
         else:
-            x = O.saw(fr, sr, rng.random()) + O.saw(fr * 2 ** (det / 1200), sr, rng.random())
+            x = O.stack_loop(f, [(1.0, "saw", 1.0, 0), (2 ** (det / 1200), "saw", 1.0, 0)], L, sr, rng, 1.0)
         fc = fc0 * 2 ** (env_oct * exp_decay(L, sr, dec, 4.0))
         y = F.ladder(x, sr, fc, res)
         return y * adsr(L, sr, min(dur, dec), 0.002, dec, 0.2, 0.08) * (0.4 + 0.6 * v)
 
-    return render_poly(notes, n, sr, 0.15, note)
+    return render_poly(notes, n, sr, 0.15, note, cache_release=0.08, max_len_s=dec * 1.6 + 0.3)
 
 
 def brass_synth(notes, n, sr, rng):
@@ -378,7 +378,7 @@ def brass_synth(notes, n, sr, rng):
         y = F.ladder(x, sr, fc0 * 2 ** (env_oct * (0.6 + 0.4 * v) * fe) * (f / 220) ** 0.5, 0.15)
         return y * adsr(L, sr, dur, a, 0.3, 0.85, r) * (0.4 + 0.6 * v)
 
-    return render_poly(notes, n, sr, 0.5, note)
+    return render_poly(notes, n, sr, 0.5, note, cache_release=r)
 
 
 VOICES = {
