@@ -99,6 +99,7 @@ def generate_job(st: WebState, spec: dict):
         if spec["seed"] is None:
             handler = MissHandler(generator=gen, duration=spec["duration"], progress=on_progress)
             with _WRITE_LOCK:
+                searcher.store.refresh()  # it writes through the searcher's store: load the latest
                 resp = handler(searcher, resp, qvec)
             return {"result": resp.results[0].to_json(), "generated": resp.generated,
                     "response": resp.to_json()}
@@ -112,10 +113,18 @@ def generate_job(st: WebState, spec: dict):
     return run
 
 
+def _writable_store(st: WebState):
+    """A store to write through, synced with the catalogue now (the searcher's copy may be older
+    than what an index job or another worker saved since; writing it back would lose that)."""
+    from catalog.store_sync import open_store
+    a = st.aligner
+    return open_store(st.settings, st.catalog, a.id, a.dim)
+
+
 def _ingest_generated(st: WebState, searcher, gen, result) -> int:
     from indexer import ingest_files
     path = str(result.path)
-    summary = ingest_files(st.settings, searcher.catalog, searcher.store, searcher.aligner, [path],
+    summary = ingest_files(st.settings, searcher.catalog, _writable_store(st), searcher.aligner, [path],
                            source="generated",
                            extra_tags={"prompt": result.prompt, "seed": result.seed,
                                        "model": gen.model_id})
@@ -147,7 +156,6 @@ def delete_generated(st: WebState, file_id: int) -> dict:
             raise ApiError(409, "not_generated",
                            f"file {file_id} is a catalogue file, not a generated clip; only "
                            "generated clips can be deleted here")
-    searcher = st.searcher()
     with _WRITE_LOCK:
-        out = remove_generated(st.settings, file_id, catalog=searcher.catalog, store=searcher.store)
+        out = remove_generated(st.settings, file_id, catalog=st.catalog, store=_writable_store(st))
     return {**out, "deleted": True}
