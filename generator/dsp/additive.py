@@ -79,7 +79,7 @@ def vocal_aah(notes, n, sr, rng):
             x += O.saw(f * drift, sr, rng.random())
         # glottal source: saws with their top rolled off, like a real voice's -12 dB/oct source
         x = F.one_pole_lp(x, sr, max(2 * f, 400))
-        x += breath * O.white(L, rng) * np.sqrt(singers)
+        x += breath * F.one_pole_lp(O.white(L, rng), sr, 2500.0) * np.sqrt(singers)  # breathiness
         return x * adsr(L, sr, dur, a, 0.3, 0.9, r, curve=3.0) * (0.4 + 0.6 * v)
 
     src = render_poly(notes, n, sr, r * 1.3, note, cache_release=r)

@@ -52,6 +52,17 @@ def _metal(sr, L, freqs, rng):
     return O.partials_fft(fs, am, L, sr, rng) / len(freqs)
 
 
+def _membrane(sr, L, f, rng, decay, drop=1.0):
+    """Circular-membrane modes (Bessel ratios) with higher modes dying faster; optional pitch drop."""
+    t = _t(L, sr)
+    x = np.zeros(L)
+    bend = 1 + (drop - 1) * np.exp(-t / 0.05)
+    for r, a in ((1.0, 1.0), (1.594, 0.5), (2.136, 0.35), (2.296, 0.25), (2.653, 0.15), (2.918, 0.1)):
+        if f * r < 0.45 * sr:
+            x += a * rng.uniform(0.7, 1.0) * O.sine(f * r * bend, sr, rng.random()) * np.exp(-6.9 * t / (decay / r ** 1.2))
+    return x
+
+
 _808_METAL = np.array([205.3, 304.4, 369.6, 522.7, 540.0, 800.0])
 
 
@@ -86,7 +97,15 @@ class Kit:
             x *= exp_decay(L, sr, dec)
             k = min(L, int(0.0015 * sr))
             x[:k] += 0.6 * np.hanning(2 * k)[:k][::-1]
-        elif m in ("909", "lofi", "acoustic"):
+        elif m == "acoustic":
+            # bass drum: membrane fundamental with a small pitch drop, beater click, skin overtones
+            x = _pitch_drop_sine(sr, L, f, f * rng.uniform(1.15, 1.5), rng.uniform(0.01, 0.04)) * exp_decay(L, sr, dec)
+            x += rng.uniform(0.1, 0.4) * _membrane(sr, L, f * rng.uniform(1.8, 2.6), rng, 0.08)
+            k = min(L, int(rng.uniform(0.003, 0.008) * sr))
+            click = F.bandpass(O.white(k, rng), sr, rng.uniform(1500, 3000), 9000) * exp_decay(k, sr, k / sr)
+            x[:k] += rng.uniform(0.2, 0.7) * click * (0.4 + v)
+            x = F.saturate(x, self.drive * 0.3)
+        elif m in ("909", "lofi"):
             x = _pitch_drop_sine(sr, L, f, rng.uniform(180, 320), rng.uniform(0.006, 0.02))
             x = F.saturate(x * exp_decay(L, sr, dec), self.drive + (1.0 if m == "909" else 0.3))
             k = min(L, int(rng.uniform(0.004, 0.012) * sr))
@@ -107,6 +126,8 @@ class Kit:
             nz = O.lfsr_noise(rng.uniform(6000, 20000), L, sr, rng) * self._frame_env(L, rng.uniform(0.08, 0.2))
             tone = _pitch_drop_sine(sr, L, 120, 300, 0.02) * exp_decay(L, sr, 0.05)
             return (nz + 0.5 * np.sign(tone)) * (0.3 + 0.7 * v)
+        if m == "acoustic":
+            return self._acoustic_snare(v)
         dec_n = rng.uniform(0.12, 0.3) if m != "606" else rng.uniform(0.07, 0.15)
         L = int(dec_n * sr * 1.2) + 1
         f1 = (rng.uniform(160, 240) if m != "606" else rng.uniform(220, 300)) * self.tune
@@ -120,6 +141,20 @@ class Kit:
             nz *= 1 + 0.5 * np.abs(tone)
         x = self.snare_tone * tone + self.snappy * 1.4 * nz
         return F.saturate(x, self.drive) * (0.3 + 0.7 * v)
+
+    def _acoustic_snare(self, v):
+        """Shell modes + snare-wire rattle (noise gated by the shell) + stick attack."""
+        sr, rng = self.sr, self.rng
+        L = int(rng.uniform(0.25, 0.45) * sr)
+        f = rng.uniform(170, 240) * self.tune
+        shell = _membrane(sr, L, f, rng, rng.uniform(0.08, 0.18))
+        wires = F.bandpass(O.white(L, rng), sr, rng.uniform(1500, 3000), min(0.45 * sr, rng.uniform(8000, 12000)))
+        wires *= exp_decay(L, sr, rng.uniform(0.15, 0.35)) * (0.6 + 0.8 * np.abs(shell))
+        k = min(L, int(0.003 * sr))
+        stick = np.zeros(L)
+        stick[:k] = O.white(k, rng) * np.linspace(1, 0, k)
+        x = self.snare_tone * shell + self.snappy * 1.2 * wires + 0.6 * stick
+        return x * (0.3 + 0.7 * v)
 
     def clap(self, v):
         sr, rng = self.sr, self.rng
@@ -150,8 +185,8 @@ class Kit:
             src = F.bandpass(src, sr, 6000, 13000, 2)
             src += 0.15 * F.highpass(O.white(L, rng), sr, 8000)
         else:  # 909 / lofi / acoustic: a sampled-cymbal-like cluster of inharmonic partials plus noise
-            fr = np.exp(rng.uniform(np.log(3000), np.log(16000), 40))
-            src = O.partials_fft(fr, rng.uniform(0.3, 1.0, fr.size), L, sr, rng) / 5
+            fr = np.exp(rng.uniform(np.log(3000), np.log(16000), 40 if m != "acoustic" else 120))
+            src = O.partials_fft(fr, rng.uniform(0.3, 1.0, fr.size), L, sr, rng) / (5 if m != "acoustic" else 9)
             src = src + rng.uniform(0.5, 1.2) * O.white(L, rng)
             if m == "909":
                 src = np.round(src * 16) / 16  # 6-bit sample ROM grit
@@ -208,6 +243,10 @@ class Kit:
             fr = f * (1 + np.exp(-_t(L, sr) / 0.05))
             ph = O.phase_from_freq(fr, sr)
             return np.round((4 * np.abs(ph - 0.5) - 1) * 7.5) / 7.5 * (_t(L, sr) < dec * 0.6) * (0.3 + 0.7 * v)
+        if m == "acoustic":
+            x = _membrane(sr, L, f, rng, dec, drop=rng.uniform(1.03, 1.12))
+            nz = F.bandpass(O.white(L, rng), sr, 1500, 8000) * exp_decay(L, sr, 0.015) * rng.uniform(0.1, 0.4)
+            return (x + nz) * (0.3 + 0.7 * v)
         x = _pitch_drop_sine(sr, L, f, f * rng.uniform(1.1, 1.6), rng.uniform(0.02, 0.08)) * exp_decay(L, sr, dec)
         nz = F.bandpass(O.white(L, rng), sr, f * 2, f * 12) * exp_decay(L, sr, 0.05) * rng.uniform(0.05, 0.4)
         return F.saturate(x + nz, self.drive) * (0.3 + 0.7 * v)

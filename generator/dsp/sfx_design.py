@@ -249,8 +249,8 @@ def vinyl_scratch(n, sr, rng):
     """Turntable scratch: a short source read back and forth along a hand-motion curve, with fader cuts."""
     src_len = int(1.5 * sr)
     tt = _t(src_len, sr)
-    kind = rng.integers(0, 3)
-    if kind == 0:  # 'ahh' vocal-like stab
+    kind = int(rng.choice(3, p=[0.5, 0.3, 0.2]))
+    if kind == 0:  # 'ahh' vocal-like stab, the classic scratch source
         src = F.formant_bank(O.saw(np.full(src_len, rng.uniform(110, 220)), sr), sr, [750, 1150, 2600], [90, 100, 140], [1, .5, .3])
     elif kind == 1:  # horn/chord stab
         src = sum(O.saw(np.full(src_len, f), sr) for f in rng.uniform(150, 400) * np.array([1, 1.26, 1.5]))

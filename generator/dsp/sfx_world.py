@@ -226,9 +226,13 @@ def crowd(n, sr, rng):
         # naive saw is fine here: the formant bank below removes what would alias
         x += (2 * O.phase_from_freq(f0, sr, rng.random()) - 1) * syl * rng.uniform(0.3, 1.0)
     x = F.formant_bank(x, sr, [600, 1200, 2500], [150, 200, 300], [1, 0.6, 0.3])
-    x += 0.5 * F.bandpass(O.pink(n, rng), sr, 200, 3000)  # room
-    if kind == "cheer":
-        x = x * 0.5 + 1.2 * F.bandpass(O.white(n, rng), sr, 500, 4000) * np.clip(t / 0.8, 0, 1)
+    x /= np.sqrt(np.mean(x ** 2)) + 1e-12
+    room = F.bandpass(O.pink(n, rng), sr, 200, 3000)
+    x += rng.uniform(0.1, 0.3) * room / (np.sqrt(np.mean(room ** 2)) + 1e-12)
+    if kind == "cheer":  # shouting: brighter, breathier, swelling
+        shout = F.bandpass(O.white(n, rng), sr, 600, 4000)
+        x = x * 0.7 + rng.uniform(0.5, 1.0) * shout / (np.sqrt(np.mean(shout ** 2)) + 1e-12)
+        x *= np.clip(t / rng.uniform(0.3, 1.0), 0, 1)
     return x
 
 
