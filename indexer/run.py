@@ -13,7 +13,7 @@ from catalog.models import Failure, File, Segment
 from catalog.store_sync import (catalog_aligner_ids, check_aligner, open_store, rebuild_store)
 from indexer.decode import DecodeFailure
 from indexer.ingest import Ingester, Written, record_failures
-from indexer.pool import decode_all
+from indexer.pool import DecodePool
 from indexer.summary import FailureInfo, IndexProgress, IndexSummary, ProgressCallback
 from indexer.walk import Candidate, walk
 
@@ -23,8 +23,8 @@ IN_PROCESS_MAX_FILES = 2
 IN_PROCESS_MAX_BYTES = 2_000_000
 
 
-def _workers(settings, n_jobs: int, n_bytes: int) -> int:
-    if n_jobs <= IN_PROCESS_MAX_FILES or n_bytes <= IN_PROCESS_MAX_BYTES:
+def _workers(settings, todo: list[Candidate]) -> int:
+    if len(todo) <= IN_PROCESS_MAX_FILES or sum(c.size for c in todo) <= IN_PROCESS_MAX_BYTES:
         return 0
     return settings.workers if settings.workers > 0 else (os.cpu_count() or 1)
 
@@ -62,8 +62,9 @@ class _Run:
         self.bytes_done += w.size
         self._tick()
 
-    def process(self, todo: list[Candidate]) -> list[FailureInfo]:
-        """Decode, embed and write `todo`; returns the decode failures (also recorded)."""
+    def process(self, todo: list[Candidate], pool: DecodePool | None = None) -> list[FailureInfo]:
+        """Decode (in `pool`, or one sized for `todo`), embed and write `todo`; returns the
+        decode failures (also recorded)."""
         self.total += len(todo)
         self.bytes_total += sum(c.size for c in todo)
         ing = Ingester(self.catalog, self.store, self.aligner, batch_size=self.settings.batch_size,
@@ -71,15 +72,20 @@ class _Run:
         failures: list[FailureInfo] = []
         sizes = {c.path: c.size for c in todo}
         jobs = [(c.path, c.size, c.mtime, self.aligner.sample_rate) for c in todo]
-        workers = _workers(self.settings, len(jobs), sum(c.size for c in todo))
-        for res in decode_all(jobs, workers):
-            if isinstance(res, DecodeFailure):
-                failures.append(FailureInfo(res.path, res.kind, res.reason))
-                self.done += 1
-                self.bytes_done += sizes.get(res.path, 0)
-                self._tick()
-            else:
-                ing.add(res)
+        own = pool is None
+        pool = pool or DecodePool(_workers(self.settings, todo))
+        try:
+            for res in pool.decode(jobs):
+                if isinstance(res, DecodeFailure):
+                    failures.append(FailureInfo(res.path, res.kind, res.reason))
+                    self.done += 1
+                    self.bytes_done += sizes.get(res.path, 0)
+                    self._tick()
+                else:
+                    ing.add(res)
+        finally:
+            if own:
+                pool.close()
         ing.finish()
         if failures:
             # A file that changed into something unreadable must not keep its old vectors.
@@ -118,26 +124,32 @@ def run_index(settings, paths, *, aligner=None, prune: bool = False,
     t0 = time.monotonic()
     candidates, walk_failures = walk(paths)  # before any loading: a typo fails fast
     roots = [os.path.abspath(os.fspath(p)) for p in paths]
-    aligner = _load_aligner(settings, aligner)
     summary = IndexSummary()
     catalog = open_catalog(settings)
+    pool = None
     try:
-        store = _open_store(settings, catalog, aligner, summary)
         with catalog.session() as s:
             known = {p: (size, mtime) for p, size, mtime in
                      s.execute(select(File.path, File.size, File.mtime))}
         todo = [c for c in candidates if known.get(c.path) != (c.size, c.mtime)]
         summary.unchanged = len(candidates) - len(todo)
+        # The decode workers start up while the aligner loads (both take about a second).
+        pool = DecodePool(_workers(settings, todo)).start()
+        aligner = _load_aligner(settings, aligner)
+        store = _open_store(settings, catalog, aligner, summary)
         run = _Run(catalog, store, aligner, settings, summary, progress)
         failed = [FailureInfo(f.path, f.kind, f.reason) for f in walk_failures]
         record_failures(catalog, failed)
-        failed += run.process(todo)
+        failed += run.process(todo, pool)
+        pool.close()
         if prune:
             summary.pruned = _prune(catalog, store, roots, {c.path for c in candidates})
         summary.failed = sorted(failed, key=lambda f: f.path)
         summary.wall_seconds = time.monotonic() - t0
         return summary
     finally:
+        if pool is not None:
+            pool.close()
         catalog.close()
 
 

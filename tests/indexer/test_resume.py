@@ -52,9 +52,12 @@ def start_child(settings, lib: Path, delay: float) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def kill_when(proc: subprocess.Popen, settings, at_least: int, timeout: float = 120) -> int:
+def kill_when(proc: subprocess.Popen, settings, at_least: int, timeout: float = 120,
+              on_wait=None) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if on_wait:
+            on_wait(proc)
         n = count_files(settings)
         if n >= at_least or proc.poll() is not None:
             break
@@ -62,6 +65,19 @@ def kill_when(proc: subprocess.Popen, settings, at_least: int, timeout: float = 
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     return count_files(settings)
+
+
+def children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+    return [int(x) for x in out.stdout.split()]
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return "zombie" not in f.read()
+    except FileNotFoundError:
+        return False
 
 
 @pytest.mark.slow
@@ -73,11 +89,19 @@ def test_kill9_mid_run_then_rerun_is_consistent(settings, tmp_path):
     settings.home.mkdir(parents=True, exist_ok=True)
 
     # two kills at different depths, each with the store lagging behind the catalogue
+    workers: list[int] = []
     for at_least in (3, 10):
         proc = start_child(settings, lib, delay=0.15)
-        n = kill_when(proc, settings, at_least)
+        n = kill_when(proc, settings, at_least, on_wait=lambda p: workers.extend(
+            c for c in children(p.pid) if c not in workers))
         assert proc.returncode == -signal.SIGKILL, proc.stderr.read().decode()[-2000:]
         assert n < N_FILES, "the child finished before it was killed; slow it down"
+    # the decode workers noticed their parent died and exited instead of lingering
+    assert workers, "no decode worker was seen"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(alive(w) for w in workers):
+        time.sleep(0.2)
+    assert not [w for w in workers if alive(w)]
 
     aligner = ProjectionAligner(seed=0)
     s = run_index(settings.replace(workers=1), [lib], aligner=aligner)
@@ -95,34 +119,3 @@ def test_kill9_mid_run_then_rerun_is_consistent(settings, tmp_path):
     assert_store_matches_catalogue(settings, aligner)
     s2 = run_index(settings, [lib], aligner=aligner)
     assert (s2.indexed, s2.unchanged, s2.store_rebuilt) == (0, N_FILES, False)
-
-
-def children(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
-    return [int(x) for x in out.stdout.split()]
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            return "zombie" not in f.read()
-    except FileNotFoundError:
-        return False
-
-
-def test_no_orphan_decode_workers_after_kill(sqlite_settings, tmp_path):
-    """Decode workers notice their parent died and exit instead of lingering."""
-    lib = tmp_path / "lib"
-    make_library(lib)
-    proc = start_child(sqlite_settings, lib, delay=0.3)
-    workers: list[int] = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(workers) < 1 and proc.poll() is None:
-        workers = [c for c in children(proc.pid) if alive(c)]
-        time.sleep(0.05)
-    kill_when(proc, sqlite_settings, 1)
-    assert workers, "no decode worker was seen"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and any(alive(w) for w in workers):
-        time.sleep(0.2)
-    assert not [w for w in workers if alive(w)]
