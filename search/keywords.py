@@ -11,8 +11,9 @@ words count alongside the embedding. Fusion, for each candidate file:
   "hi hat" -> "hihat"; "bd", "kik", "bass drum" -> "kick"; "sd", "snr" -> "snare"; "vox" ->
   "vocal"; ...). Stop words and bare track numbers ("01") are dropped.
 * Fields: the file name (without extension) weighs 1.0, tags (title, artist, genre, comment)
-  0.8, the last FOLDER_DEPTH folder names 0.6. A query token matches a field exactly, or by
-  prefix when both are at least 4 letters ("perc" ~ "percussive", credit 0.6).
+  0.8, the last FOLDER_DEPTH folder names 0.6. A query token matches a field exactly, or
+  nearly (a shared prefix of 4+ letters covering 3/4 of the shorter word: "percussion" ~
+  "percussive", "synth" ~ "synthwave") for PREFIX_CREDIT = 0.6 of the field weight.
 * IDF-weighted: keyword = sum_t idf(t) * match(t, file) / sum_t idf(t), in [0, 1], over the query
   tokens that match at least one candidate; idf(t) = ln(1 + N / df(t)) counted over the N
   candidate files of this search (a global IDF would need a full-text index; over the candidate
@@ -25,6 +26,7 @@ they do not retrieve files on their own.
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass
 
@@ -132,11 +134,19 @@ class KeywordDoc:
             weight = FIELD_WEIGHTS[field]
             if token in words:
                 best = max(best, weight)
-            elif len(token) >= PREFIX_MIN and any(
-                    len(w) >= PREFIX_MIN and (w.startswith(token) or token.startswith(w))
-                    for w in words):
+            elif len(token) >= PREFIX_MIN and any(_near(token, w) for w in words):
                 best = max(best, weight * PREFIX_CREDIT)
         return best
+
+
+def _near(a: str, b: str) -> bool:
+    """Shared prefix of at least PREFIX_MIN letters and 3/4 of the shorter word: "perc" ~
+    "percussive", "percussion" ~ "percussive", "synth" ~ "synthwave"; not "pad" ~ "paddle"."""
+    n = min(len(a), len(b))
+    if n < PREFIX_MIN:
+        return False
+    common = len(os.path.commonprefix([a, b]))
+    return common >= PREFIX_MIN and common >= 0.75 * n
 
 
 def keyword_scores(qtokens: list[str], docs: list[KeywordDoc]) -> list[float]:
