@@ -79,7 +79,7 @@ _NUM = r"(\d+(?:[.,]\d+)?)"
 # "92 BPM", "92bpm", "92 beats per minute": always a tempo.
 _BPM_RE = re.compile(r"(?<![\w.,])" + _NUM + r"\s*-?\s*(?:bpm|b\.p\.m\.?|beats?\s+(?:per|a|an)\s+minute)(?!\w)", re.I)
 # "tempo 92", "tempo: 92": a tempo; "at 92" only when nothing else reads the number.
-_TEMPO_WORD_RE = re.compile(r"\btempo\s*(?:of\s*|=\s*|:\s*)?" + _NUM + r"(?!\w|[.,]\d)", re.I)
+_TEMPO_WORD_RE = re.compile(r"\btempo\s*(?:of\s*|=\s*|:\s*)?" + _NUM + r"(?![\w-]|[.,]\d)", re.I)
 _AT_RE = re.compile(r"\bat\s+" + _NUM + r"(?!\w|[.,:/]\d)(?!\s*(?:%|percent|ms|s\b|secs?\b|seconds?\b|mins?\b|minutes?\b|m\b|hz\b|khz\b|db\b))", re.I)
 
 _MODE_WORDS = {
@@ -95,6 +95,8 @@ _KEY_MODE_RE = re.compile(r"(?<![\w#'’])(in\s+(?:the\s+key\s+of\s+)?|key\s+of\
                           + _NOTE + r"\s*-?\s*" + _MODE, re.I)
 # "Dm", "C#m", "Bbm", "Ebmaj": short chord-style spellings, upper-case letter required.
 _SHORT_KEY_RE = re.compile(r"(?<![\w#'’])([A-G])(#|♯|♭|b)?(m|maj|min)(?![\w#])")
+# church-mode names are unambiguous on their own ("minor" alone is not: "a minor detail")
+_MODAL_RE = re.compile(r"\b(dorian|mixolydian|phrygian|lydian)\b", re.I)
 # "in D", "key of F#": a bare tonic, only after an explicit 'in' or 'key of'.
 _BARE_KEY_RE = re.compile(r"(?<![\w#])(?:in\s+(?:the\s+key\s+of\s+)?|key\s+of\s+|key:\s*)"
                           + _NOTE + r"(?![\w#♯♭'’])", re.I)
@@ -157,15 +159,25 @@ def _parse_key(text: str) -> tuple[str | None, str | None]:
         prefix, letter, acc, mode = m.group(1), m.group(2), m.group(3), m.group(4)
         # Lower-case note letters are ordinary words ("a minor detail") unless 'in'/'key of'
         # introduces them; upper-case letters followed by a mode word are keys.
-        if letter.isupper() or prefix:
+        hyphenated = text[m.end():m.end() + 1] == "-"  # "dorian-flavoured", "minor-ish"
+        if letter.isupper() and not (hyphenated and not acc and letter == "A" and not prefix):
+            return _tonic(letter, acc), _MODE_WORDS[mode.lower()]
+        # a lower-case letter is a key only as "in a minor" / "key of e major": "in a dorian-
+        # tinged setting" and "a minor detail" use the article
+        if prefix and not hyphenated and (acc or _MODE_WORDS[mode.lower()] in ("major", "minor")):
             return _tonic(letter, acc), _MODE_WORDS[mode.lower()]
     m = _SHORT_KEY_RE.search(text)
     if m:
         return _tonic(m.group(1), m.group(2)), "major" if m.group(3) == "maj" else "minor"
+    tonic = mode = None
     for m in _BARE_KEY_RE.finditer(text):
         if m.group(1).isupper():  # "in a hurry" is not A
-            return _tonic(m.group(1), m.group(2)), None
-    return None, None
+            tonic = _tonic(m.group(1), m.group(2))
+            break
+    m = _MODAL_RE.search(text)
+    if m:  # "a dorian groove", "phrygian-flavoured metal": the mode without a tonic
+        mode = _MODE_WORDS[m.group(1).lower()]
+    return tonic, mode
 
 
 def _parse_meter(text: str) -> str | None:
@@ -192,7 +204,10 @@ def _parse_duration(text: str) -> float | None:
             continue  # "80s synth", "1990s house": a decade (50s-90s), not a duration ("80 s" is one)
         if u == "m" and unit != "m":
             continue  # upper-case 'M' is not minutes
-        return _check_duration(text, _number(num) * _UNIT_S[u])
+        seconds = _number(num) * _UNIT_S[u]
+        if u in ("s", "m") and not gap and not MIN_DURATION_S <= seconds <= MAX_DURATION_S:
+            continue  # "808s" (the drum machine), "303m": names, not durations
+        return _check_duration(text, seconds)
     m = _CLOCK_RE.search(text)
     if m:
         return _check_duration(text, int(m.group(1)) * 60 + int(m.group(2)))

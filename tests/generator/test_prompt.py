@@ -9,7 +9,7 @@ from generator.prompt import (MAX_PROMPT_CHARS, GenerateError, PromptError, chec
     ("lo-fi beat, 92 BPM", 92.0), ("92bpm house", 92.0), ("techno at 128 bpm", 128.0),
     ("tempo 140 trap", 140.0), ("tempo: 75.5, ambient", 75.5), ("96 beats per minute", 96.0),
     ("funk groove at 104", 104.0), ("a warm pad", None), ("808 drums", None),
-    ("at 3 in the morning", None), ("jazz, 4 bars", None),
+    ("at 3 in the morning", None), ("jazz, 4 bars", None), ("high-tempo 8-bit tune", None),
 ])
 def test_tempo(text, bpm):
     assert parse_prompt(text).tempo == bpm
@@ -25,6 +25,10 @@ def test_tempo(text, bpm):
     # ordinary words are not keys
     ("a minor detail", None, None), ("in a hurry", None, None), ("deep bass", None, None),
     ("be major", None, None), ("e-piano chords", None, None),
+    # mode words without a tonic; articles before mode words
+    ("banjo in a mixolydian-tinged folk setting", None, "mixolydian"),
+    ("A dorian-flavoured lofi groove", None, "dorian"), ("phrygian metal riff", None, "phrygian"),
+    ("in D, dorian feel", "D", "dorian"),
 ])
 def test_key(text, key, mode):
     facts = parse_prompt(text)
@@ -48,7 +52,7 @@ def test_meter(text, meter):
     ("30s hook", 30.0),
     # decades, bit depths and model numbers are not durations
     ("80s synth", None), ("1990s house", None), ("90s hip-hop", None), ("8-bit chiptune", None),
-    ("808 kick", None), ("TR-909", None),
+    ("808 kick", None), ("TR-909", None), ("trap with 808s, 140 bpm", None), ("303s and 909s", None),
 ])
 def test_duration(text, seconds):
     assert parse_prompt(text).duration == seconds
