@@ -114,8 +114,6 @@ class ClapAligner(Aligner):
         self.device = device
         self.dim = int(model.config.projection_dim)
         self.fused = bool(model.config.audio_config.enable_fusion)
-        self._truncation = "fusion" if self.fused else "rand_trunc"
-        self._max_samples = int(round(WINDOW_S * SAMPLE_RATE))
 
     def embed_text(self, texts: list[str]) -> np.ndarray:
         """texts -> float32[n, dim], L2-normalised. One text per forward pass, so a text's vector
@@ -134,24 +132,41 @@ class ClapAligner(Aligner):
                 out[i] = feats.pooler_output[0].float().cpu().numpy()
         return l2_normalise(out)
 
-    def _features(self, waveforms: list[np.ndarray]):
+    def prepare_windows(self, waveforms: list[np.ndarray]):
+        """mono 48 kHz windows -> (input_features float32[n, 1 or 4, frames, mels], is_longer
+        bool[n, 1]) on the model's device: `ClapFeatureExtractor`'s log-mel, computed batched
+        with torch.stft in float64 (the extractor's per-frame numpy loop is ~20x slower)."""
         import torch
+        fe = self.feature_extractor
+        max_len = int(fe.nb_max_samples)
+        batch = np.zeros((len(waveforms), max_len), dtype=np.float64)
         for k, w in enumerate(waveforms):
             if w.ndim != 1:
                 raise AlignerError(f"window {k}", f"expected mono (samples,), got shape {w.shape}")
             if len(w) == 0:
                 raise AlignerError(f"window {k}", "empty waveform")
-            if len(w) > self._max_samples:
+            if len(w) > max_len:
                 raise AlignerError(f"window {k}", f"{len(w)} samples is longer than one "
-                                   f"{WINDOW_S:g} s window at {SAMPLE_RATE} Hz")
-        feats = self.feature_extractor([w.astype(np.float64) for w in waveforms],
-                                       truncation=self._truncation, padding="repeatpad",
-                                       sampling_rate=SAMPLE_RATE, return_tensors="np")
-        x = torch.from_numpy(np.asarray(feats["input_features"], dtype=np.float32))
-        # The extractor flags a random clip as "longer" when none is, to exercise the fusion
-        # branch in training; for inference on <= 10 s windows no clip is longer.
+                                   f"{max_len / SAMPLE_RATE:g} s window at {SAMPLE_RATE} Hz")
+            # LAION's "repeatpad": whole repeats of the clip, then zeros up to 10 s
+            rep = np.tile(w.astype(np.float64), max_len // len(w))
+            batch[k, :len(rep)] = rep
+        n_fft, hop = int(fe.fft_window_size), int(fe.hop_length)
+        filters = fe.mel_filters if self.fused else fe.mel_filters_slaney   # (freq bins, mels)
+        x = torch.from_numpy(batch)
+        spec = torch.stft(x, n_fft=n_fft, hop_length=hop, win_length=n_fft, center=True,
+                          pad_mode="reflect", return_complex=True,
+                          window=torch.hann_window(n_fft, periodic=True, dtype=torch.float64))
+        power = spec.real ** 2 + spec.imag ** 2                              # (n, bins, frames)
+        mel = torch.from_numpy(np.ascontiguousarray(filters.T, dtype=np.float64)) @ power
+        db = 10.0 * torch.log10(torch.clamp(mel, min=1e-10))                 # (n, mels, frames)
+        feats = db.transpose(1, 2).float().unsqueeze(1)                      # (n, 1, frames, mels)
+        if self.fused:  # fused models take 4 views; for a clip <= 10 s all four are the clip
+            feats = feats.expand(-1, 4, -1, -1).contiguous()
+        # not "longer" than 10 s, so the fusion branch stays off (the extractor would flag a
+        # random clip as longer to exercise it in training)
         is_longer = torch.zeros((len(waveforms), 1), dtype=torch.bool)
-        return x.to(self.device), is_longer.to(self.device)
+        return feats.to(self.device), is_longer.to(self.device)
 
     def embed_windows(self, waveforms: list[np.ndarray]) -> np.ndarray:
         """mono float32 windows at 48 kHz, each 1 sample to 10 s -> float32[n, dim], L2-normalised."""
@@ -159,7 +174,7 @@ class ClapAligner(Aligner):
         if len(waveforms) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         waveforms = [np.asarray(w, dtype=np.float32) for w in waveforms]
-        x, is_longer = self._features(waveforms)
+        x, is_longer = self.prepare_windows(waveforms)
         with torch.inference_mode():
             out = self.model.get_audio_features(input_features=x, is_longer=is_longer)
         return l2_normalise(out.pooler_output.float().cpu().numpy())
