@@ -3,9 +3,16 @@
 This module runs in spawned decode workers, so it imports only numpy, scipy and soundfile
 (never torch): a worker costs little memory and starts fast. Files are opened read-only.
 A bad file is a `DecodeFailure` with a kind and a reason, never an exception.
+
+Featurizers: an aligner may name a torch-free function ("module:function") that turns one mono
+window at its sample rate into the model's input features, and embed those with
+`embed_features(list) -> float32[n, dim]` (equal to `embed_windows` of the windows). The
+workers then cut the windows and compute the features too, so the main process only runs
+the network: on 2 cores that is most of the indexing speed.
 """
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -30,9 +37,11 @@ class Decoded:
     sample_rate: int
     channels: int
     duration: float
-    audio: np.ndarray
+    audio: np.ndarray  # empty when `features` is set (the windows were featurized here)
     target_sr: int
     tags: dict = field(default_factory=dict)
+    n_samples: int = 0  # length of the mono audio at target_sr
+    features: list | None = None  # one feature array per window (see window_bounds)
 
 
 @dataclass
@@ -42,8 +51,10 @@ class DecodeFailure:
     reason: str
 
 
-def decode_file(path: str, size: int, mtime: float, target_sr: int) -> Decoded | DecodeFailure:
-    """Read `path` into mono float32 at `target_sr`, with its format, tags and duration."""
+def decode_file(path: str, size: int, mtime: float, target_sr: int,
+                featurizer: str | None = None) -> Decoded | DecodeFailure:
+    """Read `path` into mono float32 at `target_sr`, with its format, tags and duration; with a
+    `featurizer` ("module:function"), the per-window features instead of the audio."""
     import soundfile as sf
     if size == 0:
         return DecodeFailure(path, "empty", "empty file (0 bytes)")
@@ -75,9 +86,27 @@ def decode_file(path: str, size: int, mtime: float, target_sr: int) -> Decoded |
         mono = np.nan_to_num(mono, nan=0.0, posinf=1.0, neginf=-1.0)
     from aligner.audio import to_mono_resampled
     audio = to_mono_resampled(mono, sr, target_sr)
+    del mono
+    features = None
+    if featurizer:
+        from aligner.base import window_bounds
+        fn = _featurizer(featurizer)
+        features = [fn(audio[a:b]) for a, b in window_bounds(len(audio), target_sr)]
     return Decoded(path=path, size=size, mtime=mtime, format=_format_name(path, fmt),
                    subtype=subtype, sample_rate=sr, channels=channels,
-                   duration=frames_read / sr, audio=audio, target_sr=target_sr, tags=tags)
+                   duration=frames_read / sr, target_sr=target_sr, tags=tags,
+                   n_samples=len(audio), features=features,
+                   audio=np.zeros(0, np.float32) if features is not None else audio)
+
+
+_FEATURIZERS: dict = {}
+
+
+def _featurizer(spec: str):
+    if spec not in _FEATURIZERS:
+        module, _, name = spec.partition(":")
+        _FEATURIZERS[spec] = getattr(importlib.import_module(module), name)
+    return _FEATURIZERS[spec]
 
 
 def _read_mono(f, channels: int, frames: int) -> tuple[np.ndarray, int]:
@@ -112,8 +141,8 @@ def _format_name(path: str, sf_format: str) -> str:
     return ext or sf_format.lower()
 
 
-def decode_job(job: tuple[str, int, float, int]) -> Decoded | DecodeFailure:
-    """Worker entry point: `job` = (path, size, mtime, target_sr)."""
+def decode_job(job: tuple) -> Decoded | DecodeFailure:
+    """Worker entry point: `job` = (path, size, mtime, target_sr[, featurizer])."""
     return decode_file(*job)
 
 

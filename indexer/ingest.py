@@ -58,7 +58,7 @@ class Ingester:
         if d.target_sr != self.aligner.sample_rate:
             raise ValueError(f"{d.path}: decoded at {d.target_sr} Hz, the aligner wants "
                              f"{self.aligner.sample_rate} Hz")
-        bounds = window_bounds(len(d.audio), d.target_sr)
+        bounds = window_bounds(d.n_samples or len(d.audio), d.target_sr)
         self._pending.append((d, bounds))
         self._pending_windows += len(bounds)
         if self._pending_windows >= self.batch_size:
@@ -68,10 +68,7 @@ class Ingester:
         if not self._pending:
             return
         batch, self._pending, self._pending_windows = self._pending, [], 0
-        windows = [d.audio[a:b] for d, bounds in batch for a, b in bounds]
-        vecs = np.concatenate([self.aligner.embed_windows(windows[i:i + self.batch_size])
-                               for i in range(0, len(windows), self.batch_size)])
-        vecs = np.asarray(vecs, dtype=np.float32)
+        vecs = np.asarray(self._embed(batch), dtype=np.float32)
         written, new_ids, new_vecs, old_ids = self._write(batch, vecs)
         if self.store is not None:
             self.store.remove(old_ids)
@@ -81,6 +78,17 @@ class Ingester:
         for w in written:
             if self.on_written:
                 self.on_written(w)
+
+    def _embed(self, batch) -> np.ndarray:
+        """float32[windows of the batch, dim], in file then window order."""
+        if all(d.features is not None for d, _ in batch):
+            feats = [f for d, _ in batch for f in d.features]
+            embed, items = self.aligner.embed_features, feats
+        else:
+            embed, items = self.aligner.embed_windows, [d.audio[a:b] for d, bounds in batch
+                                                        for a, b in bounds]
+        return np.concatenate([embed(items[i:i + self.batch_size])
+                               for i in range(0, len(items), self.batch_size)])
 
     def save(self) -> None:
         if self.store is not None and self.store.dirty:

@@ -29,6 +29,21 @@ def _workers(settings, todo: list[Candidate]) -> int:
     return settings.workers if settings.workers > 0 else (os.cpu_count() or 1)
 
 
+def worker_featurizer(aligner) -> str | None:
+    """The aligner's torch-free window featurizer ("module:function") if it can embed
+    precomputed features (see indexer.decode), else None."""
+    if not callable(getattr(aligner, "embed_features", None)):
+        return None
+    spec = getattr(aligner, "window_featurizer", None)
+    if isinstance(spec, str) and spec:
+        return spec
+    # The builtin model's features are numpy (aligner.features.compute_features); its
+    # embed_features runs the network on them.
+    if type(aligner).__module__ == "aligner.builtin":
+        return "aligner.features:compute_features"
+    return None
+
+
 def _load_aligner(settings, aligner):
     if aligner is not None:
         return aligner
@@ -71,7 +86,8 @@ class _Run:
                        source=self.source, extra=self.extra, on_written=self._written)
         failures: list[FailureInfo] = []
         sizes = {c.path: c.size for c in todo}
-        jobs = [(c.path, c.size, c.mtime, self.aligner.sample_rate) for c in todo]
+        feat = worker_featurizer(self.aligner)
+        jobs = [(c.path, c.size, c.mtime, self.aligner.sample_rate, feat) for c in todo]
         own = pool is None
         pool = pool or DecodePool(_workers(self.settings, todo))
         try:

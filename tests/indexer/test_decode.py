@@ -65,6 +65,20 @@ def test_worker_pool_decodes_everything(audio_dir, bad_dir):
     assert failed == expected
 
 
+def test_workers_can_compute_window_features(audio_dir):
+    from aligner.base import window_bounds
+    from aligner_double import band_features
+    path = audio_dir / "long/clip_12s.flac"
+    plain = decode_file(*job(path))
+    jobs = [job(path) + ("aligner_double:band_features",)] * 3
+    for r in decode_all(jobs, workers=2):
+        assert len(r.audio) == 0 and r.n_samples == len(plain.audio) == 192_000
+        bounds = window_bounds(r.n_samples, 16_000)
+        assert len(r.features) == len(bounds) == 2
+        for f, (a, b) in zip(r.features, bounds):
+            assert np.allclose(f, band_features(plain.audio[a:b]))
+
+
 def test_decode_workers_do_not_import_torch(audio_dir):
     code = (
         "import sys, os\n"
@@ -74,6 +88,8 @@ def test_decode_workers_do_not_import_torch(audio_dir):
         "st = os.stat(p)\n"
         "d = decode_job((p, st.st_size, st.st_mtime, 16000))\n"
         "assert len(d.audio) == 192000\n"
+        "f = decode_job((p, st.st_size, st.st_mtime, 16000, 'aligner.features:compute_features'))\n"
+        "assert len(f.features) == 2 and f.features[0].ndim == 2\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('torch', 'faiss', 'transformers', 'sqlalchemy')))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,

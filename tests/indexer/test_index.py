@@ -214,3 +214,26 @@ def test_progress_reports_files_audio_and_eta(sqlite_settings, audio_dir, test_a
     assert last.files_total == N_GOOD and last.bytes_done == last.bytes_total
     assert last.audio_seconds == pytest.approx(sum(v[0] for v in GOOD_AUDIO.values()) + 0.5, abs=0.2)
     assert last.eta_seconds == 0 and last.x_realtime > 0
+
+
+def test_worker_featurizer_path_gives_the_same_vectors(tmp_path, audio_dir):
+    """Features computed in the decode workers + embed_features == embed_windows in-process."""
+    from aligner_double import FeaturizedProjectionAligner, ProjectionAligner
+    from catalog.settings import Settings
+    from indexer.run import worker_featurizer
+    plain, feat = ProjectionAligner(), FeaturizedProjectionAligner()
+    assert worker_featurizer(plain) is None
+    assert worker_featurizer(feat) == "aligner_double:band_features"
+    vectors = []
+    for name, aligner in (("plain", plain), ("feat", feat)):
+        st = Settings(home=tmp_path / name, workers=2, batch_size=4)
+        s = run_index(st, [audio_dir], aligner=aligner)
+        assert s.indexed == N_GOOD
+        catalog = open_catalog(st)
+        with catalog.session() as ses:
+            vectors.append({(f.path, g.start, g.is_file_level): g.array
+                            for f in ses.scalars(select(File)) for g in f.segments})
+        catalog.close()
+    assert vectors[0].keys() == vectors[1].keys()
+    for k, v in vectors[0].items():
+        assert np.allclose(v, vectors[1][k], atol=1e-5), k
