@@ -41,6 +41,7 @@ class HFClapAligner(ClapAligner):
     def from_folder(cls, folder: str | Path, device: str = "cpu") -> "HFClapAligner":
         folder = Path(folder).expanduser().resolve()
         config_path, weights = checkpoint_files(folder)
+        import torch
         from transformers import ClapConfig, ClapFeatureExtractor, ClapModel
         try:
             config = ClapConfig.from_pretrained(str(folder), local_files_only=True)
@@ -60,8 +61,9 @@ class HFClapAligner(ClapAligner):
                                f"sampling_rate {fe.sampling_rate}, CLAP runs at 48000")
         device = resolve_device(device)
         try:
+            # float32 whatever the checkpoint's dtype: half precision is slow or unsupported on CPU
             model, info = ClapModel.from_pretrained(str(folder), config=config, local_files_only=True,
-                                                    output_loading_info=True)
+                                                    dtype=torch.float32, output_loading_info=True)
         except (OSError, ValueError, RuntimeError) as e:
             raise AlignerError(str(folder), f"cannot load the CLAP weights: {e}") from e
         # transformers fills missing weights with random values and only logs it: refuse instead.

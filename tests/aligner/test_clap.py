@@ -289,3 +289,26 @@ def test_clap_timing_reports_speeds_on_the_given_clips():
     assert res["text_params"] > 50265 * 32 and len(seen) == 4
     with pytest.raises(ValueError):
         clap_timing([], config=tiny_config(False))
+
+
+def test_hf_weights_that_do_not_fit_the_config_are_refused(ckpts, tmp_path):
+    import shutil
+    hf = tmp_path / "hf"
+    shutil.copytree(ckpts[False][0], hf)
+    cfg = json.loads((hf / "config.json").read_text())
+    cfg["audio_config"]["depths"] = [2, 1]  # one Swin block more than the weights hold
+    (hf / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(AlignerError, match="missing or mismatched"):
+        load_clap(hf, "cpu")
+
+
+def test_half_precision_hf_checkpoint_runs_in_float32(ckpts, tmp_path):
+    import torch
+    half = tmp_path / "half"
+    build_model(False, seed=3).half().save_pretrained(half)
+    for f in ("vocab.json", "merges.txt", "preprocessor_config.json"):
+        (half / f).write_bytes((ckpts[False][0] / f).read_bytes())
+    a = load_clap(half, "cpu")
+    assert next(a.model.parameters()).dtype == torch.float32
+    ref = load_clap(ckpts[False][0], "cpu")
+    np.testing.assert_allclose(a.embed_text(CAPTIONS[:2]), ref.embed_text(CAPTIONS[:2]), atol=2e-2)
