@@ -37,7 +37,8 @@ def _like_path(st: WebState, file_id: int) -> str:
 def search(st: WebState, args: dict) -> dict:
     like = _like_path(st, args["like"]) if args["like"] is not None else None
     searcher = st.searcher()
-    resp = searcher.search(args["q"], k=args["k"], segments=args["segments"], like=like,
+    k = args["k"] + (1 if like is not None else 0)  # room for the example, dropped below
+    resp = searcher.search(args["q"], k=k, segments=args["segments"], like=like,
                            filters=_filters(args["filters"]), min_score=args["min_score"],
                            generate=args["generate"])
     out = resp.to_json()
@@ -45,9 +46,8 @@ def search(st: WebState, args: dict) -> dict:
     out["miss"] = bool(resp.miss)
     if like is not None:
         out["like"] = args["like"]
-        if resp.results and args["q"] is None:
-            # an example finds itself first: "more like this" means the others
-            out["results"] = [r for r in out["results"] if r["id"] != args["like"]]
+        # an example finds itself first: "more like this" means the others
+        out["results"] = [r for r in out["results"] if r["id"] != args["like"]][:args["k"]]
     return out
 
 

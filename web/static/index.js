@@ -27,7 +27,7 @@
       const failures = r.failures || (Array.isArray(r.failed) ? r.failed : []);
       $("failures-title").hidden = failures.length === 0;
       $("failures").replaceChildren(...failures.map((f) =>
-        el("li", {}, el("code", { text: f.path }), " ", el("span", { class: "reason", text: `${f.kind ? f.kind + ": " : ""}${f.reason}` }))));
+        el("li", {}, el("code", { text: f.path }), " ", el("span", { class: "reason", text: f.kind && !f.reason.startsWith(f.kind) ? `${f.kind}: ${f.reason}` : f.reason }))));
     } else if (job.finished) {
       $("job-summary").textContent = job.message || "";
     } else {

@@ -138,6 +138,8 @@
 
   // ---- more like this ----
   function moreLike(r) {
+    // by example only: the box is cleared (typing again adds words to the example)
+    q.value = "";
     state.like = r.id; state.likeName = r.name;
     $("like-name").textContent = r.name;
     $("like-chip").hidden = false;
