@@ -95,22 +95,24 @@ def _compress(x, sr, rng):
     return x * (gain * makeup)[:, None]
 
 
-def _codec(x, sr, rng):
-    """MP3/Vorbis-like artefacts: band-limit, coarse magnitude quantisation, spectral holes."""
+def _codec(x, sr, rng, s):
+    """MP3/Vorbis-like artefacts: band-limit, coarse magnitude quantisation, spectral holes where a
+    bin is far below its frame's peak (what a psychoacoustic model would drop at a low bitrate)."""
     nper = 1024
-    cutoff = rng.uniform(7000, 16000)
+    cutoff = rng.uniform(8000, 16000) / max(min(s, 1.5), 0.75)
     _, _, Z = stft(x.T, sr, nperseg=nper)
     freqs = np.fft.rfftfreq(nper, 1 / sr)
     Z[:, freqs > cutoff, :] = 0
-    mag, ph = np.abs(Z), np.angle(Z)
-    step_db = rng.uniform(1.5, 6.0)
-    ref = mag.max() + 1e-12
+    mag = np.abs(Z)
+    step_db = rng.uniform(1.0, 4.0) * min(s, 1.5)
+    ref = mag.max(axis=1, keepdims=True) + 1e-12  # per channel and frame
     db = 20 * np.log10(mag / ref + 1e-9)
-    db = np.round(db / step_db) * step_db
-    floor = -rng.uniform(35, 60)
-    holes = (db < floor) | ((db < floor + 15) & (rng.random(db.shape) < rng.uniform(0.2, 0.6)))
-    mag = np.where(holes, 0.0, ref * 10 ** (db / 20))
-    _, y = istft(mag * np.exp(1j * ph), sr, nperseg=nper)
+    q = np.round(db / step_db) * step_db
+    floor = -rng.uniform(50, 75) / max(min(s, 1.5), 0.75)
+    holes = (db < floor) | ((db < floor + 20) & (rng.random(db.shape) < rng.uniform(0.1, 0.4) * min(s, 1.5)))
+    # scale each bin by a real gain (quantised/original magnitude): the phase is kept without angle/exp
+    gain = np.where(holes, 0.0, 10 ** ((q - db) / 20))
+    _, y = istft(Z * gain, sr, nperseg=nper)
     y = y.T[: x.shape[0]]
     if y.shape[0] < x.shape[0]:
         y = np.pad(y, ((0, x.shape[0] - y.shape[0]), (0, 0)))
@@ -184,7 +186,7 @@ def degrade(audio: np.ndarray, sr: int, rng: np.random.Generator, strength: floa
             x = y[:n] if y.shape[0] >= n else np.pad(y, ((0, n - y.shape[0]), (0, 0)))
             applied.append("low_sample_rate")
     if fire(0.2):
-        x = _codec(x, sr, rng)
+        x = _codec(x, sr, rng, s)
         applied.append("codec")
     if fire(0.1):
         bits = int(rng.integers(8, 13))

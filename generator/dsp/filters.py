@@ -141,7 +141,8 @@ def ladder(x: np.ndarray, sr: int, fc, resonance, block: int = 64, drive: float 
     n = x.shape[0]
     if drive > 0:
         x = np.tanh(x * (1.0 + drive)) / np.tanh(1.0 + drive)
-    fcb = _nyq_clip(_per_block(fc, n, block), sr)
+    # resonance near Nyquist only rings (and warps): keep the ladder below 0.35*sr like analog ones
+    fcb = np.clip(_per_block(fc, n, block), 10.0, 0.35 * sr)
     rb = np.clip(_per_block(resonance, n, block), 0.0, 0.98)
     q2 = 0.7 + 13.0 * rb ** 2
     segs = _segments(np.log2(fcb), q2, block, n)

@@ -47,9 +47,10 @@ def fm_epiano(notes, n, sr, rng):
         t = np.arange(L) / sr
         m1 = _op(f, L, sr, 0.0, rng.random()) * body_index * (0.4 + 0.9 * v) * exp_decay(L, sr, 0.6 * adec, 4.0)
         body = _op(f, L, sr, m1)
-        m2 = _op(f * tine_ratio, L, sr) * 1.2 * exp_decay(L, sr, 0.05, 4.0)
-        bark = _op(f * 2 if f < 700 else f, L, sr, m2) * tine * v * exp_decay(L, sr, 0.25)
-        x = body + bark
+        k = min(L, int(0.35 * sr))  # the tine transient is gone after ~0.3 s: compute only that
+        m2 = _op(f * tine_ratio, k, sr) * 1.2 * exp_decay(k, sr, 0.05, 4.0)
+        x = body
+        x[:k] += _op(f * 2 if f < 700 else f, k, sr, m2) * tine * v * exp_decay(k, sr, 0.25)
         env = adsr(L, sr, dur, 0.001, adec * (1.0 - 0.0003 * f), 0.0, 0.15, curve=5.0)
         if trem:
             env = env * (1 - trem * 0.5 * (1 + np.sin(2 * np.pi * trate * t)))

@@ -43,8 +43,11 @@ def acid_bass(notes, n, sr, rng):
     fenv = np.zeros(n)
     amp = np.zeros(n)
     slide_n = int(rng.uniform(0.045, 0.08) * sr)
-    prev_end, prev_pitch = -1.0, None
-    level = 0.0
+    # Decide accents and slides first: a slide holds the previous note's gate open into the next.
+    acc = [vel >= 100 or rng.random() < accent_p for _, _, _, vel in mono]
+    slide = [False] + [(mono[i][0] < mono[i - 1][0] + mono[i - 1][1] - 1e-3 or rng.random() < slide_p)
+                       and mono[i][0] - (mono[i - 1][0] + mono[i - 1][1]) < 0.05 for i in range(1, len(mono))]
+    amp_decay = rng.uniform(1.0, 3.0)
     for i, (start, dur, pitch, vel) in enumerate(mono):
         s = max(0, int(round(start * sr)))
         if s >= n:
@@ -52,34 +55,38 @@ def acid_bass(notes, n, sr, rng):
         nxt = int(round(mono[i + 1][0] * sr)) if i + 1 < len(mono) else n
         e = min(n, max(nxt, s + 1))
         seg = e - s
-        acc = vel >= 100 or rng.random() < accent_p
-        slide = prev_pitch is not None and (start < prev_end - 1e-3 or rng.random() < slide_p) \
-            and start - prev_end < 0.05
         semis[s:e] = pitch
-        if slide and prev_pitch is not None:
+        t = np.arange(seg) / sr
+        d = decay * (0.45 if acc[i] else 1.0)
+        last_f = fenv[s - 1] if s > 0 else 0.0
+        last_a = amp[s - 1] if s > 0 else 0.0
+        target = (1.35 if acc[i] else 1.0) * (0.55 + 0.45 * vel_01(vel))
+        if slide[i]:
+            prev_pitch = mono[i - 1][2]
             k = min(slide_n, seg)
             semis[s:s + k] = prev_pitch + (pitch - prev_pitch) * (1 - np.exp(-5 * np.arange(k) / max(k, 1)))
-        t = np.arange(seg) / sr
-        d = decay * (0.45 if acc else 1.0)
-        if not slide:
-            fenv[s:e] = (1.6 if acc else 1.0) * np.exp(-4.0 * t / d)
-            level = 1.0
-        else:  # tied: the envelope keeps decaying from where it was
-            last = fenv[s - 1] if s > 0 else 0.0
-            fenv[s:e] = last * np.exp(-4.0 * t / d)
-        gate_n = int(max(dur, 0.02) * sr)
-        a = np.ones(seg) * (1.35 if acc else 1.0) * (0.55 + 0.45 * vel_01(vel))
-        a *= np.exp(-t / rng.uniform(1.0, 3.0))
+            fenv[s:e] = last_f * np.exp(-4.0 * t / d)  # tied: the envelope keeps decaying
+            a = target * np.exp(-t / amp_decay)
+            k = min(seg, int(0.005 * sr))
+            a[:k] = last_a + (a[:k] - last_a) * np.linspace(0.0, 1.0, k)
+        else:
+            fenv[s:e] = (1.6 if acc[i] else 1.0) * np.exp(-4.0 * t / d)
+            k = min(seg, int(0.004 * sr))  # the envelope rises over ~4 ms: no filter-jump click
+            fenv[s:s + k] = last_f + (fenv[s:s + k] - last_f) * np.linspace(0.0, 1.0, k)
+            a = target * np.exp(-t / amp_decay)
+            k = min(seg, int(0.003 * sr))  # ~3 ms VCA attack
+            a[:k] = last_a + (a[:k] - last_a) * np.linspace(0.0, 1.0, k)
+        tied_next = i + 1 < len(mono) and slide[i + 1]
+        gate_n = seg if tied_next else int(max(dur, 0.02) * sr)
         if gate_n < seg:
             a[gate_n:] *= np.exp(-np.arange(seg - gate_n) / (0.008 * sr))
         amp[s:e] = a
-        prev_end, prev_pitch = start + dur, pitch
-        level = level
     freq = O.midi_to_hz(semis)
     osc = O.saw(freq, sr, rng.random()) if wave == "saw" else O.pulse(freq, sr, rng.uniform(0.42, 0.5), rng.random())
     fc = base_fc * 2.0 ** (env_oct * np.clip(fenv, 0, 2))
     # the 303 filter tracks the key a little
     fc *= (freq / 110.0) ** 0.25
+    fc = np.minimum(fc, rng.uniform(5000, 10000))  # the 303 filter tops out well below Nyquist
     y = F.ladder(osc, sr, fc, res, block=32, drive=drive * 0.3)
     y *= amp
     if drive > 0:
