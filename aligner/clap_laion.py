@@ -193,6 +193,7 @@ def read_checkpoint(path: Path) -> dict:
     """The state dict in a LAION `.pt` file, loaded with torch's weights-only unpickler (no code
     from the file runs); the numpy scalars LAION stores beside the weights are allow-listed."""
     import pickle
+    import zipfile
 
     import torch
     try:
@@ -209,7 +210,10 @@ def read_checkpoint(path: Path) -> dict:
         allowed += [c for c in vars(np.dtypes).values() if isinstance(c, type) and c.__name__.endswith("DType")]
     try:
         with torch.serialization.safe_globals(allowed):
-            ckpt = torch.load(str(path), map_location="cpu", weights_only=True)
+            # mmap: the optimizer state saved beside the weights (about half the file) is
+            # never read from disk
+            ckpt = torch.load(str(path), map_location="cpu", weights_only=True,
+                              mmap=zipfile.is_zipfile(path))
     except (RuntimeError, OSError, pickle.UnpicklingError, ValueError, EOFError) as e:
         raise LaionCheckpointError(str(path), f"cannot read checkpoint: {e}") from e
     sd = ckpt.get("state_dict", ckpt) if isinstance(ckpt, dict) else None
