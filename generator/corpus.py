@@ -157,6 +157,18 @@ def load_records(out: Path) -> list[dict]:
     return keep
 
 
+def _acquire_build_lock(out: Path):
+    """Two builders in one folder would render the same clips twice and interleave the jsonl."""
+    import fcntl
+    fh = open(out / ".build.lock", "a+", encoding="utf-8")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.close()
+        raise CorpusError("out", f"another corpus build is running in {out}") from None
+    return fh
+
+
 def build_corpus(out, clips: int, seed: int = 0, workers: int = 0,
                  progress: Callable[[int, int, float], None] | None = None,
                  soundfont: str | None = None, command: str | None = None) -> CorpusSummary:
@@ -166,6 +178,7 @@ def build_corpus(out, clips: int, seed: int = 0, workers: int = 0,
         raise CorpusError("clips", f"{clips} is not a positive number of clips")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    lock = _acquire_build_lock(out)  # held (open) until this function returns
     records = load_records(out)
     wanted = {clip_path(i) for i in range(clips)}
     records = [r for r in records if r["file"] in wanted]
@@ -212,5 +225,6 @@ def build_corpus(out, clips: int, seed: int = 0, workers: int = 0,
     from .datacard import write_datacard
     hours = write_datacard(out, records, seed=seed, clips=clips, command=command)
     splits = {s: sum(1 for r in records if r["split"] == s) for s in ("train", "val", "test")}
+    lock.close()
     return CorpusSummary(out=out, clips=clips, rendered=len(todo), skipped=clips - len(todo),
                          seconds=elapsed, audio_hours=hours, splits=splits)
