@@ -1,0 +1,314 @@
+"""API benchmark: search latency and throughput of the production server on loopback.
+
+Setup (cached in --work): a real SQLite catalogue of --segments segments with real rows and
+synthetic vectors shaped like real ones (built by bench/bench_search.py's `build_catalogue`
+from windows of rendered clips embedded by the aligner), and its vector store.
+
+Server: the documented production command, run as a subprocess on 127.0.0.1 only:
+    waitress-serve --listen=127.0.0.1:PORT --threads=T web.wsgi:app
+(`--workers N` > 1 runs gunicorn with N processes x T threads instead, if installed).
+
+Load: --clients concurrent HTTP/1.1 keep-alive clients in threads of this process, for
+--seconds (after a short warm-up), issuing GET /api/search?q=...&k=10. Queries are real
+captions from the music engine's caption writer:
+  --queries unique   every request a query never seen before (the text cache never answers:
+                     every request runs the text encoder)
+  --queries pool:N   requests drawn at random from N distinct captions (a warm per-process
+                     text cache, as for popular queries and type-ahead prefixes)
+Two load shapes:
+  --rate 0           closed loop: each client sends its next request when the last returns
+                     (measures capacity; latency is then mostly queueing: clients/throughput)
+  --rate R           open loop: the clients together offer R requests/s on a fixed schedule;
+                     latency counts from each request's scheduled time, so a slow server
+                     cannot hide its queue (no coordinated omission)
+Bounded: every loop ends at the deadline; the server is stopped at the end.
+
+    nice -n 10 .venv/bin/python bench/bench_api.py --segments 100000 --clients 32 \\
+        --seconds 30 --queries pool:500 --rate 0
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+HOST = "127.0.0.1"  # loopback only, always
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# ---- catalogue ---------------------------------------------------------------------------------
+def random_weights(work: Path) -> str:
+    """A builtin-architecture weights file with random weights: same compute as the trained
+    model, for timing when the trained weights are not there."""
+    path = work / "random_builtin.pt"
+    if not path.is_file():
+        import torch
+
+        from aligner.model import JointModel
+        from aligner.train import export_weights
+        torch.manual_seed(0)
+        export_weights(JointModel(), path, None, {"note": "random weights, timing only"})
+    return f"builtin:{path}"
+
+
+def prepare(work: Path, n_segments: int, aligner_spec: str, seed: int) -> tuple[Path, str]:
+    """The bench home (built once per size and aligner) -> (home, aligner id)."""
+    from aligner import load_aligner
+    from catalog.settings import Settings
+    aligner = load_aligner(Settings(aligner=aligner_spec, device="cpu"))
+    home = work / f"home-{n_segments}-{aligner.id}"
+    marker = home / "bench-ready.json"
+    if marker.is_file():
+        return home, aligner.id
+    import shutil
+
+    from bench_search import BASIS_CLIPS, build_catalogue, make_basis
+    if home.exists():
+        shutil.rmtree(home)
+    basis, captions = make_basis(aligner, work, BASIS_CLIPS, seed)
+    settings = Settings(home=home, aligner=aligner_spec, device="cpu")
+    build_catalogue(settings, aligner, n_segments, basis, captions, seed)
+    marker.write_text(json.dumps({"segments": n_segments, "aligner": aligner.id}))
+    return home, aligner.id
+
+
+def query_texts(n: int, seed: int) -> list[str]:
+    """n distinct captions of random plans (no audio is rendered for them)."""
+    from generator.captions import captions
+    from generator.plan import random_plan
+    rng = np.random.default_rng(seed)
+    out: dict[str, None] = {}
+    while len(out) < n:
+        for c in captions(random_plan(rng), rng, n=8):
+            if len(c) <= 500:
+                out[c] = None
+    return list(out)[:n]
+
+
+# ---- server ------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def server_command(port: int, threads: int, workers: int) -> list[str]:
+    venv = Path(sys.executable).parent
+    if workers > 1:
+        return [str(venv / "gunicorn"), "-w", str(workers), "--threads", str(threads),
+                "-b", f"{HOST}:{port}", "web.wsgi:app"]
+    return [str(venv / "waitress-serve"), f"--listen={HOST}:{port}", f"--threads={threads}",
+            "web.wsgi:app"]
+
+
+def start_server(home: Path, aligner_spec: str, port: int, threads: int, workers: int,
+                 torch_threads: int, timeout: float = 300.0) -> subprocess.Popen:
+    env = dict(os.environ, CRATEDIG_HOME=str(home), CRATEDIG_ALIGNER=aligner_spec,
+               CRATEDIG_DEVICE="cpu", OMP_NUM_THREADS=str(torch_threads),
+               MKL_NUM_THREADS=str(torch_threads), PYTHONPATH=str(ROOT),
+               HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    cmd = server_command(port, threads, workers)
+    log("server: " + " ".join(cmd))
+    proc = subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL,
+                            stderr=open(home / "server.log", "w"), start_new_session=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}; see {home / 'server.log'}")
+        try:
+            c = http.client.HTTPConnection(HOST, port, timeout=5)
+            c.request("GET", "/api/health")
+            if c.getresponse().status == 200:
+                return proc
+        except OSError:
+            pass
+        time.sleep(0.5)
+    stop_server(proc)
+    raise SystemExit("server did not come up in time")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)  # its own session: only the server and its workers
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+
+
+# ---- load --------------------------------------------------------------------------------------
+class Client(threading.Thread):
+    def __init__(self, port: int, next_query, start_at: float, stop_at: float,
+                 interval: float, offset: float, samples: list, lock: threading.Lock, k: int):
+        super().__init__(daemon=True)
+        self.port, self.next_query, self.k = port, next_query, k
+        self.start_at, self.stop_at = start_at, stop_at
+        self.interval, self.offset = interval, offset
+        self.samples, self.lock = samples, lock
+        self.conn = None
+
+    def _get(self, path: str) -> int:
+        for attempt in range(2):  # a keep-alive connection the server closed: reconnect once
+            try:
+                if self.conn is None:
+                    self.conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
+                self.conn.request("GET", path)
+                r = self.conn.getresponse()
+                r.read()
+                return r.status
+            except (OSError, http.client.HTTPException):
+                self.conn = None
+                if attempt:
+                    return 0
+        return 0
+
+    def run(self) -> None:
+        mine = []
+        n = 0
+        while True:
+            if self.interval > 0:  # open loop: a fixed schedule
+                scheduled = self.start_at + self.offset + n * self.interval
+                if scheduled >= self.stop_at:
+                    break
+                delay = scheduled - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+            else:
+                scheduled = time.perf_counter()
+                if scheduled >= self.stop_at:
+                    break
+            q = self.next_query()
+            path = "/api/search?" + urllib.parse.urlencode({"q": q, "k": self.k})
+            status = self._get(path)
+            done = time.perf_counter()
+            mine.append((scheduled, done - scheduled, status))
+            n += 1
+        with self.lock:
+            self.samples.extend(mine)
+
+
+def run_load(port: int, queries, clients: int, seconds: float, rate: float, k: int) -> dict:
+    samples: list = []
+    lock = threading.Lock()
+    t0 = time.perf_counter() + 0.5
+    stop = t0 + seconds
+    interval = clients / rate if rate > 0 else 0.0
+    threads = [Client(port, queries, t0, stop, interval, i * interval / clients if interval else 0.0,
+                      samples, lock, k) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds + 120)
+    cpu = os.times()
+    ok = np.array([lat for s, lat, st in samples if st == 200])
+    errors = sum(1 for _, _, st in samples if st != 200)
+    if len(ok) == 0:
+        return {"requests": len(samples), "errors": errors}
+    end = max(s + lat for s, lat, _ in samples)
+    elapsed = max(end - t0, seconds)
+    return {"requests": len(samples), "ok": int(len(ok)), "errors": errors,
+            "throughput_per_s": round(len(ok) / elapsed, 1),
+            "p50_ms": round(float(np.percentile(ok, 50)) * 1000, 2),
+            "p90_ms": round(float(np.percentile(ok, 90)) * 1000, 2),
+            "p99_ms": round(float(np.percentile(ok, 99)) * 1000, 2),
+            "max_ms": round(float(ok.max()) * 1000, 2),
+            "client_cpu_s": round(cpu.user + cpu.system, 1)}
+
+
+def make_picker(mode: str, seed: int):
+    """-> (pick() thread-safe, warm-up pick(), description)."""
+    rng = random.Random(seed)
+    lock = threading.Lock()
+    if mode == "unique":
+        texts = iter(query_texts(60_000, seed))
+        warm = query_texts(200, seed + 1)
+
+        def pick():
+            with lock:
+                return next(texts)
+        return pick, warm, "unique"
+    if mode.startswith("pool:"):
+        n = int(mode.split(":", 1)[1])
+        pool = query_texts(n, seed)
+
+        def pick():
+            with lock:
+                return rng.choice(pool)
+        return pick, query_texts(200, seed + 1), f"pool of {n}"
+    raise SystemExit(f"--queries: 'unique' or 'pool:N', got {mode!r}")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--segments", type=int, default=100_000)
+    ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--rate", type=float, default=0.0, help="0: closed loop; R: offered requests/s")
+    ap.add_argument("--queries", default="pool:500")
+    ap.add_argument("--k", type=int, default=10)
+    ap.add_argument("--threads", type=int, default=8, help="server threads (per worker)")
+    ap.add_argument("--workers", type=int, default=1, help=">1: gunicorn worker processes")
+    ap.add_argument("--torch-threads", type=int, default=1, help="OMP threads in the server")
+    ap.add_argument("--aligner", default="builtin", help="aligner spec, or 'random' for "
+                    "builtin-architecture random weights (timing only)")
+    ap.add_argument("--runs", type=int, default=1, help="repeat the measurement; medians reported")
+    ap.add_argument("--work", default="/tmp/cratedig-bench-api")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    if args.seconds <= 0 or args.seconds > 600 or args.clients < 1 or args.clients > 256:
+        raise SystemExit("--seconds in (0, 600], --clients in [1, 256]")
+
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    spec = random_weights(work) if args.aligner == "random" else args.aligner
+    home, aligner_id = prepare(work, args.segments, spec, args.seed)
+    pick, warm, desc = make_picker(args.queries, args.seed)
+    runs = []
+    for r in range(args.runs):
+        port = free_port()
+        proc = start_server(home, spec, port, args.threads, args.workers, args.torch_threads)
+        try:
+            warm_iter = iter(warm)
+            warm_lock = threading.Lock()
+
+            def warm_pick():
+                with warm_lock:
+                    return next(warm_iter, warm[0])
+            run_load(port, warm_pick, min(args.clients, 8), 3.0, 0.0, args.k)  # warm-up, discarded
+            res = run_load(port, pick, args.clients, args.seconds, args.rate, args.k)
+        finally:
+            stop_server(proc)
+        log(f"run {r + 1}: {json.dumps(res)}")
+        runs.append(res)
+    keys = [k for k in runs[0] if isinstance(runs[0][k], (int, float))]
+    median = {k: float(np.median([x[k] for x in runs if k in x])) for k in keys}
+    out = {"segments": args.segments, "aligner": aligner_id, "clients": args.clients,
+           "seconds": args.seconds, "rate": args.rate or "closed loop", "queries": desc,
+           "server": " ".join(server_command(0, args.threads, args.workers)[1:]).replace(":0", ":PORT"),
+           "torch_threads": args.torch_threads, "runs": runs, "median": median}
+    print(json.dumps(out, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
