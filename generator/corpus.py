@@ -187,7 +187,9 @@ def build_corpus(out, clips: int, seed: int = 0, workers: int = 0,
     tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     os.replace(tmp, out / JSONL)
     done_files = {r["file"] for r in records}
-    todo = [i for i in range(clips) if clip_path(i) not in done_files]
+    # Held-out splits first, so a build stopped early still has its full test and val pools.
+    todo = sorted((i for i in range(clips) if clip_path(i) not in done_files),
+                  key=lambda i: ({"test": 0, "val": 1}.get(split_of(i), 2), i))
     workers = workers or os.cpu_count() or 1
     t0 = time.monotonic()
     done = len(records)
