@@ -7,7 +7,7 @@ tape, compression), distribution (mono, low sample rate, lossy codec, low bit de
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import fftconvolve, istft, resample_poly, stft
+from scipy.signal import oaconvolve, istft, resample_poly, stft
 
 from . import filters as F
 from . import oscillators as O
@@ -41,7 +41,7 @@ def synthetic_ir(sr: int, rng: np.random.Generator, rt60: float, bright: float) 
 def _reverb(x, sr, rng, hall):
     rt60 = rng.uniform(1.2, 3.5) if hall else rng.uniform(0.2, 0.8)
     ir = synthetic_ir(sr, rng, rt60, rng.uniform(0.6, 1.4))
-    wet = np.stack([fftconvolve(x[:, c], ir[:, c])[: x.shape[0]] for c in range(2)], axis=1)
+    wet = np.stack([oaconvolve(x[:, c], ir[:, c])[: x.shape[0]] for c in range(2)], axis=1)
     mix = rng.uniform(0.1, 0.45)
     return (1 - mix) * x + mix * wet * (np.std(x) / (np.std(wet) + 1e-12))
 
@@ -96,6 +96,27 @@ def _compress(x, sr, rng):
 
 
 def _codec(x, sr, rng, s):
+    """Chunked (about 12 s, crossfaded) so a 5-minute clip's STFT stays small in memory."""
+    chunk, fade = 1 << 19, 4096
+    n = x.shape[0]
+    if n <= chunk + fade:
+        return _codec_chunk(x, sr, rng, s)
+    out = np.zeros_like(x)
+    ramp = np.linspace(0.0, 1.0, fade)[:, None]
+    pos = 0
+    params = rng.integers(0, 2 ** 31)  # one codec setting for the whole clip
+    while pos < n:
+        a, b = max(0, pos - fade), min(n, pos + chunk)
+        y = _codec_chunk(x[a:b], sr, np.random.default_rng(params), s)
+        if a > 0:  # crossfade the overlap with what the previous chunk wrote
+            y[:fade] *= ramp
+            out[a:a + fade] *= 1 - ramp
+        out[a:b] += y
+        pos = b
+    return out
+
+
+def _codec_chunk(x, sr, rng, s):
     """MP3/Vorbis-like artefacts: band-limit, coarse magnitude quantisation, spectral holes where a
     bin is far below its frame's peak (what a psychoacoustic model would drop at a low bitrate)."""
     nper = 1024

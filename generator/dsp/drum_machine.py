@@ -311,6 +311,6 @@ class Kit:
             L = int(rng.uniform(0.2, 0.6) * sr)
             ir = O.white(L, rng) * exp_decay(L, sr, L / sr)
             ir = F.lowpass(ir, sr, 5000)
-            from scipy.signal import fftconvolve
-            x = x + self.room * fftconvolve(x, ir)[:x.size] / np.sqrt(L) * 4
+            from scipy.signal import oaconvolve
+            x = x + self.room * oaconvolve(x, ir)[:x.size] / np.sqrt(L) * 4
         return x

@@ -4,7 +4,7 @@ footsteps, clocks, birds, crowds. Functions: fn(n, sr, rng) -> float64 (n,), un-
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import fftconvolve
+from scipy.signal import oaconvolve
 
 from . import filters as F
 from . import oscillators as O
@@ -65,7 +65,7 @@ def rain(n, sr, rng):
     imp = (rng.random(n) < dens / sr) * rng.uniform(-1, 1, n) ** 3
     kl = int(0.004 * sr)
     kern = O.white(kl, rng) * np.exp(-_t(kl, sr) / 0.0008)
-    drops = fftconvolve(imp, kern)[:n]
+    drops = oaconvolve(imp, kern)[:n]
     drops = F.bandpass(drops, sr, rng.uniform(800, 2000), rng.uniform(6000, 12000))
     bed = F.bandpass(O.pink(n, rng), sr, rng.uniform(300, 800), rng.uniform(5000, 10000))
     x = drops * rng.uniform(1.0, 3.0) + bed * rng.uniform(0.2, 0.6)
@@ -215,7 +215,7 @@ def crowd(n, sr, rng):
         imp = (rng.random(n) < dens / sr) * rng.uniform(0.3, 1, n)
         kl = int(0.01 * sr)
         clap = F.bandpass(O.white(kl, rng), sr, 800, 4000) * np.exp(-_t(kl, sr) / 0.003)
-        x = fftconvolve(imp, clap)[:n]
+        x = oaconvolve(imp, clap)[:n]
         env = np.clip(t / 0.4, 0, 1) * np.clip((n / sr - t) / 1.0, 0.2, 1)
         return x * env
     voices = int(rng.integers(6, 14))
