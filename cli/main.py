@@ -9,6 +9,7 @@ import click
 
 # Each module defines `register(group)`; kept as names so `cratedig --help` imports no torch.
 COMMAND_MODULES = [
+    "cli.aligner_cmd",
     "cli.corpus_cmd",
     "cli.generate_cmd",
     "cli.index_cmd",

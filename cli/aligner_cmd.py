@@ -1,0 +1,105 @@
+"""`cratedig aligner train DIR` and `cratedig aligner eval DIR --split test [--json]`."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+
+def _stderr(msg: str) -> None:
+    click.echo(msg, err=True)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(aligner)
+
+
+@click.group()
+def aligner():
+    """Train and evaluate the builtin text-audio aligner."""
+
+
+@aligner.command()
+@click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--epochs", type=int, default=40, show_default=True, help="maximum epochs")
+@click.option("--minutes", type=float, default=None,
+              help="time budget for the training step (the schedule anneals within it)")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="weights file to export (default: DATASET/.cratedig-cache/builtin.pt)")
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="feature cache folder (default: DATASET/.cratedig-cache)")
+@click.option("--resume", is_flag=True, help="continue from the last epoch checkpoint")
+@click.option("--batch-size", type=int, default=128, show_default=True)
+@click.option("--lr", type=float, default=2e-3, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--workers", type=int, default=0, help="feature-cache processes (0 = one per core)")
+@click.option("--prepare-only", is_flag=True, help="only build the feature and caption caches")
+@click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
+def train(dataset, epochs, minutes, out, cache_dir, resume, batch_size, lr, seed, workers,
+          prepare_only, as_json):
+    """Train the builtin aligner on a captioned folder (audio + captions.jsonl)."""
+    from aligner.dataset import CACHE_DIRNAME
+    from aligner.train import Trainer, TrainOptions, prepare
+    if epochs < 1:
+        raise click.BadParameter("must be >= 1", param_hint="--epochs")
+    if minutes is not None and minutes <= 0:
+        raise click.BadParameter("must be > 0", param_hint="--minutes")
+    if prepare_only:
+        clips, cache, _ = prepare(dataset, cache_dir, workers, _stderr)
+        click.echo(f"cached {len(clips)} clips in {cache.dir}")
+        return
+    out = out or (cache_dir or dataset / CACHE_DIRNAME) / "builtin.pt"
+    opts = TrainOptions(epochs=epochs, minutes=minutes, batch_size=batch_size, lr=lr, seed=seed,
+                        workers=workers)
+    summary = Trainer(dataset, out, cache_dir, opts, progress=_stderr).run(resume=resume)
+    res = {"out": str(summary.out), "epochs": summary.epochs, "steps": summary.steps,
+           "seconds": round(summary.seconds, 1), "cache_seconds": round(summary.cache_seconds, 1),
+           "train_clips": summary.train_clips, "val": summary.val,
+           "miss_threshold": summary.miss_threshold}
+    if as_json:
+        click.echo(json.dumps(res))
+    else:
+        click.echo(f"trained {summary.epochs} epochs ({summary.steps} steps) in "
+                   f"{summary.seconds / 60:.1f} min; weights: {summary.out}")
+
+
+@aligner.command("eval")
+@click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--split", default="test", show_default=True,
+              help="split to evaluate: test, val, train, all, or a comma list (test,val)")
+@click.option("--pool", type=int, default=1000, show_default=True, help="clips in the pool")
+@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="write the calibration histograms to this PNG")
+@click.option("--write-threshold", is_flag=True,
+              help="store the calibrated miss threshold in the builtin weights file")
+@click.option("--json", "as_json", is_flag=True, help="print the result as one JSON object")
+@click.pass_context
+def eval_cmd(ctx, dataset, split, pool, png, write_threshold, as_json):
+    """Retrieval recall, zero-shot accuracy and score calibration on a captioned folder."""
+    from aligner import load_aligner
+    from aligner.evaluate import evaluate, write_threshold as store
+    from cli.main import settings_from
+    if pool < 2:
+        raise click.BadParameter("must be >= 2", param_hint="--pool")
+    settings = settings_from(ctx)
+    al = load_aligner(settings)
+    res = evaluate(dataset, al, split=split, pool=pool, png=png, progress=_stderr)
+    if write_threshold:
+        path = getattr(al, "weights_path", None)
+        if path is None:
+            raise click.UsageError("--write-threshold needs a builtin aligner")
+        store(path, res["miss_threshold"])
+        _stderr(f"miss threshold {res['miss_threshold']} written to {path}")
+    if as_json:
+        click.echo(json.dumps(res))
+        return
+    t, a = res["text_to_audio"], res["audio_to_text"]
+    click.echo(f"{res['aligner']} on {res['pool']} {split} clips ({res['wordings']} wordings)")
+    for name, m in (("text->audio", t), ("audio->text", a)):
+        click.echo(f"  {name}: " + "  ".join(f"{k} {v:.3f}" for k, v in m.items()))
+    click.echo("  zero-shot: " + "  ".join(
+        f"{k} {'n/a' if v is None else f'{v:.3f}'}" for k, v in res["zero_shot"].items()))
+    click.echo(f"  miss threshold: {res['miss_threshold']:.4f}")
+    sys.stdout.flush()
