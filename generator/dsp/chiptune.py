@@ -123,9 +123,29 @@ def chip_arp(notes, n, sr, rng):
     return _console_filter(x, sr)
 
 
+def chip_wave(notes, n, sr, rng):
+    """Game Boy wave channel: a 32-step, 4-bit user wavetable read without interpolation."""
+    kind = rng.choice(["saw", "sine", "random", "square"])
+    k = np.arange(32)
+    table = {"saw": k / 31.0, "sine": 0.5 + 0.5 * np.sin(2 * np.pi * k / 32),
+             "random": rng.random(32), "square": (k < rng.integers(4, 28)).astype(float)}[kind]
+    table = np.round(table * 15) / 15 * 2 - 1
+    table -= table.mean()
+    vol = float(rng.choice([1.0, 0.5, 0.25]))  # the channel's coarse volume shift
+
+    def note(f, dur, v, L):
+        ph = O.phase_from_freq(np.full(L, f), sr, 0.0)
+        x = table[(ph * 32).astype(np.int64) % 32]
+        x[int(dur * sr):] = 0.0
+        return x * vol
+
+    return _console_filter(render_poly(notes, n, sr, 0.0, note), sr)
+
+
 VOICES = {
     "chip_pulse": ("lead", chip_pulse, ["chiptune lead", "8-bit square lead", "nes pulse", "game boy lead"]),
     "chip_pulse_bass": ("bass", chip_pulse_bass, ["chiptune bass", "8-bit bass", "pulse bass"]),
     "chip_triangle": ("bass", chip_triangle, ["nes triangle bass", "8-bit triangle", "chiptune triangle"]),
+    "chip_wave": ("lead", chip_wave, ["game boy wave channel", "4-bit wavetable lead", "chiptune"]),
     "chip_arp": ("lead", chip_arp, ["chiptune arpeggio", "8-bit arp", "tracker arpeggio"]),
 }

@@ -388,6 +388,65 @@ def brass_synth(notes, n, sr, rng):
     return render_poly(notes, n, sr, 0.5, note, cache_release=r)
 
 
+def wobble_bass(notes, n, sr, rng):
+    """Dubstep/brostep wobble: detuned saws + sub through a resonant filter swept by a tempo-synced
+    LFO (retriggered per note), heavily driven."""
+    bpm = rng.uniform(70, 150)
+    rate = bpm / 60 * float(rng.choice([0.5, 1, 1.5, 2, 3, 4]))
+    lo, depth = rng.uniform(120, 400), rng.uniform(2.0, 4.5)
+    res = rng.uniform(0.3, 0.75)
+    det = rng.uniform(5, 20)
+    drive = rng.uniform(1.5, 6)
+    shape = rng.choice(["sine", "triangle"])
+
+    def note(f, dur, v, L):
+        fr = np.full(L, f)
+        x = O.saw(fr, sr, rng.random()) + O.saw(fr * 2 ** (det / 1200), sr, rng.random()) \
+            + 0.8 * O.pulse(fr * 0.5, sr, 0.5, rng.random())
+        m = 0.5 + 0.5 * lfo(L, sr, rate, 0.75, shape)  # starts closed
+        y = F.ladder(x, sr, lo * 2 ** (depth * m), res, block=64, drive=drive)
+        return F.saturate(y, drive * 0.5) * adsr(L, sr, dur, 0.003, 0.2, 1.0, 0.05) * (0.5 + 0.5 * v)
+
+    return render_poly(notes, n, sr, 0.08, note, cache_release=0.05)
+
+
+def hoover(notes, n, sr, rng):
+    """Rave 'hoover' (Alpha Juno 'What the'): wide detuned saw/pulse stack that swoops into pitch."""
+    voices = int(rng.integers(3, 6))
+    det = rng.uniform(20, 45)
+    swoop = rng.uniform(-12, -4) if rng.random() < 0.8 else rng.uniform(3, 7)
+    swoop_t = rng.uniform(0.04, 0.15)
+    fc = rng.uniform(2000, 6000)
+    a, r = rng.uniform(0.005, 0.05), rng.uniform(0.1, 0.5)
+
+    def note(f, dur, v, L):
+        t = np.arange(L) / sr
+        fr = f * 2 ** (swoop * np.exp(-t / swoop_t) / 12)
+        x = np.zeros(L)
+        for o in np.linspace(-1, 1, voices):
+            x += O.saw(fr * 2 ** (o * det / 1200), sr, rng.random())
+        x += 0.6 * O.pulse(fr * 0.5, sr, 0.3 + 0.15 * lfo(L, sr, rng.uniform(2, 6)), rng.random())
+        return F.lowpass(x, sr, fc) * adsr(L, sr, dur, a, 0.3, 0.9, r) * (0.5 + 0.5 * v)
+
+    return render_poly(notes, n, sr, r * 1.5, note, cache_release=r)
+
+
+def supersaw_lead(notes, n, sr, rng):
+    """Trance supersaw lead: 7-voice detuned saw stack, bright filter, punchy envelope."""
+    voices = int(rng.integers(5, 10))
+    det = rng.uniform(10, 35)
+    offs = np.linspace(-1.0, 1.0, voices) * det * rng.uniform(0.7, 1.0, voices)
+    comps = [(2 ** (o / 1200), "saw", 1 / np.sqrt(voices), 0) for o in offs] + [(0.5, "saw", 0.3, 0)]
+    fc = rng.uniform(3000, 9000)
+    a, d, s_, r = rng.uniform(0.002, 0.02), rng.uniform(0.1, 0.5), rng.uniform(0.5, 1.0), rng.uniform(0.1, 0.5)
+
+    def note(f, dur, v, L):
+        x = O.stack_loop(f, comps, L, sr, rng, 1.5)
+        return F.lowpass(x, sr, fc * (0.6 + 0.4 * v)) * adsr(L, sr, dur, a, d, s_, r) * (0.4 + 0.6 * v)
+
+    return render_poly(notes, n, sr, r * 1.5, note, cache_release=r)
+
+
 VOICES = {
     "acid_bass": ("bass", acid_bass, ["acid bassline", "303 bass", "squelchy resonant bass", "acid line"]),
     "analog_bass": ("bass", analog_bass, ["analog synth bass", "moog-style bass", "fat synth bass"]),
@@ -397,6 +456,9 @@ VOICES = {
     "saw_lead": ("lead", saw_lead, ["saw lead", "synth lead", "bright sawtooth lead"]),
     "square_lead": ("lead", square_lead, ["square lead", "hollow square-wave lead", "pwm lead"]),
     "sync_lead": ("lead", sync_lead, ["sync lead", "hard sync lead", "tearing synth lead"]),
+    "wobble_bass": ("bass", wobble_bass, ["wobble bass", "dubstep wobble", "lfo bass", "growl bass"]),
+    "hoover": ("lead", hoover, ["hoover", "rave hoover", "alpha juno hoover", "90s rave lead"]),
+    "supersaw_lead": ("lead", supersaw_lead, ["supersaw lead", "trance lead", "big detuned saw lead"]),
     "saw_pad": ("pad", saw_pad, ["saw pad", "analog pad", "lush synth pad"]),
     "string_pad": ("pad", string_pad, ["string machine pad", "supersaw pad", "synth strings"]),
     "warm_pad": ("pad", warm_pad, ["warm pad", "soft analog pad", "mellow pad"]),
