@@ -74,15 +74,50 @@ def audio_embeddings(aligner, folder: Path, rows: list[dict], cache_dir: Path,
     for i, r in enumerate(rows):
         if r["file"] in cached:
             out[i] = cached[r["file"]]
+    feature_cache = _aligner_feature_cache(aligner, folder)
     for n, i in enumerate(todo, 1):
-        wave, sr = sf.read(str(Path(folder) / rows[i]["file"]), dtype="float32", always_2d=True)
-        out[i] = aligner.embed_audio([wave], sr)[0]
-        cached[rows[i]["file"]] = out[i]
+        vec = None
+        if feature_cache is not None:
+            vec = _from_features(aligner, feature_cache, rows[i]["file"])
+        if vec is None:
+            wave, sr = sf.read(str(Path(folder) / rows[i]["file"]), dtype="float32", always_2d=True)
+            vec = aligner.embed_audio([wave], sr)[0]
+        out[i] = vec
+        cached[rows[i]["file"]] = vec
         if progress:
             progress("embedding audio", n, len(todo))
         if n % 500 == 0 or n == len(todo):
             _save_cache(cache_path, cached)
     return out
+
+
+def _aligner_feature_cache(aligner, folder: Path):
+    """The builtin aligner's training feature cache of this corpus, if it has one: embedding
+    from cached features skips decoding and the STFTs (the same windows and pooling)."""
+    if not hasattr(aligner, "embed_features"):
+        return None
+    from aligner.dataset import CACHE_DIRNAME, FeatureCache
+    if not (Path(folder) / CACHE_DIRNAME / "features.json").is_file():
+        return None
+    return FeatureCache(folder)
+
+
+def _from_features(aligner, cache, file: str) -> np.ndarray | None:
+    """Pooled embedding from cached features, windowed like `Aligner.embed_audio_windows`."""
+    from aligner.base import l2_normalise, window_bounds
+    from aligner.features import HOP
+    m = cache.manifest.get(file)
+    if not m or not (cache.dir / "features" / m["npy"]).is_file():
+        return None
+    try:
+        feats = np.asarray(cache.load(file), dtype=np.float32)
+    except (OSError, ValueError):
+        return None
+    frames = feats.shape[1]
+    # window bounds in samples at the aligner rate -> frame bounds (hop HOP samples)
+    bounds = window_bounds((frames - 1) * HOP, aligner.sample_rate)
+    wins = [feats[:, a // HOP: b // HOP + 1] for a, b in bounds]
+    return l2_normalise(aligner.embed_features(wins).mean(axis=0))
 
 
 def _save_cache(path: Path, cached: dict) -> None:
