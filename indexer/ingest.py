@@ -18,6 +18,7 @@ from typing import Callable
 
 import numpy as np
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from aligner.base import l2_normalise, window_bounds
 from catalog.models import Failure, File, Segment, utcnow
@@ -69,7 +70,12 @@ class Ingester:
             return
         batch, self._pending, self._pending_windows = self._pending, [], 0
         vecs = np.asarray(self._embed(batch), dtype=np.float32)
-        written, new_ids, new_vecs, old_ids = self._write(batch, vecs)
+        try:
+            written, new_ids, new_vecs, old_ids = self._write(batch, vecs)
+        except IntegrityError:
+            # Another process (a second indexer, the web server) inserted one of these paths
+            # between our lookup and our insert: look again, and update its rows instead.
+            written, new_ids, new_vecs, old_ids = self._write(batch, vecs)
         if self.store is not None:
             self.store.remove(old_ids)
             self.store.add(new_ids, new_vecs)
