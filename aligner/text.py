@@ -45,6 +45,7 @@ class MiniLMEncoder:
         self.model.eval().to(device)
         self.device = device
         self._torch = torch
+        self.lean = LeanBert(self.model.state_dict(), self.model.config, device)
 
     def encode(self, texts: list[str], batch_size: int = 256) -> np.ndarray:
         torch = self._torch
@@ -54,8 +55,7 @@ class MiniLMEncoder:
                 chunk = [str(t) for t in texts[i:i + batch_size]]
                 tok = self.tokenizer(chunk, padding=True, truncation=True, max_length=MAX_TOKENS,
                                      return_tensors="pt").to(self.device)
-                hidden = self.model(input_ids=tok["input_ids"],
-                                    attention_mask=tok["attention_mask"]).last_hidden_state
+                hidden = self.lean(tok["input_ids"], tok["attention_mask"])
                 m = tok["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 sent = (hidden * m).sum(1) / m.sum(1).clamp_min(1e-9)
                 out.append(torch.nn.functional.normalize(sent, dim=-1).float().cpu().numpy())
@@ -73,3 +73,57 @@ def check_vocab(tokenizer, where: str) -> None:
     ids = tokenizer("warm analog pad", add_special_tokens=False)["input_ids"]
     if tokenizer.unk_token_id in ids:
         raise AlignerError(where, "tokenizer maps common words to [UNK]: broken vocabulary")
+
+
+class LeanBert:
+    """BERT encoder forward in a few tensor ops (same weights and math as transformers'
+    BertModel in eval mode): a single short query runs in a couple of milliseconds instead of
+    the ~6.5 ms of the generic module stack. `tests/aligner` checks it against BertModel."""
+
+    def __init__(self, sd: dict, config, device: str = "cpu"):
+        import torch
+        if getattr(config, "hidden_act", "gelu") != "gelu" \
+                or getattr(config, "position_embedding_type", "absolute") != "absolute":
+            raise AlignerError("MiniLM", "unexpected BERT variant (activation/position embedding)")
+        g = {k: v.detach().to(device).float() for k, v in sd.items()}
+        self.heads = int(config.num_attention_heads)
+        self.eps = float(config.layer_norm_eps)
+        self.word = g["embeddings.word_embeddings.weight"]
+        self.pos = g["embeddings.position_embeddings.weight"]
+        self.type0 = g["embeddings.token_type_embeddings.weight"][0]
+        self.ln0 = (g["embeddings.LayerNorm.weight"], g["embeddings.LayerNorm.bias"])
+        self.layers = []
+        for i in range(int(config.num_hidden_layers)):
+            p = f"encoder.layer.{i}."
+            qkv_w = torch.cat([g[p + f"attention.self.{n}.weight"] for n in ("query", "key", "value")])
+            qkv_b = torch.cat([g[p + f"attention.self.{n}.bias"] for n in ("query", "key", "value")])
+            self.layers.append((
+                qkv_w.T.contiguous(), qkv_b,
+                g[p + "attention.output.dense.weight"].T.contiguous(), g[p + "attention.output.dense.bias"],
+                (g[p + "attention.output.LayerNorm.weight"], g[p + "attention.output.LayerNorm.bias"]),
+                g[p + "intermediate.dense.weight"].T.contiguous(), g[p + "intermediate.dense.bias"],
+                g[p + "output.dense.weight"].T.contiguous(), g[p + "output.dense.bias"],
+                (g[p + "output.LayerNorm.weight"], g[p + "output.LayerNorm.bias"]),
+            ))
+        self._torch = torch
+
+    def __call__(self, ids, mask):
+        """ids, mask int[B, L] -> last hidden states float[B, L, H]"""
+        torch = self._torch
+        F = torch.nn.functional
+        b, n = ids.shape
+        h = self.word.shape[1]
+        d = h // self.heads
+        x = F.layer_norm(self.word[ids] + self.pos[:n] + self.type0, (h,), *self.ln0, self.eps)
+        attn_mask = None
+        if not bool(mask.all()):
+            attn_mask = mask[:, None, None, :].bool()
+        for qkv_w, qkv_b, o_w, o_b, ln1, i_w, i_b, f_w, f_b, ln2 in self.layers:
+            qkv = torch.addmm(qkv_b, x.reshape(b * n, h), qkv_w).reshape(b, n, 3, self.heads, d)
+            q, k, v = qkv.permute(2, 0, 3, 1, 4)
+            a = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
+            a = a.transpose(1, 2).reshape(b * n, h)
+            x = F.layer_norm(torch.addmm(o_b, a, o_w).reshape(b, n, h) + x, (h,), *ln1, self.eps)
+            y = F.gelu(torch.addmm(i_b, x.reshape(b * n, h), i_w))
+            x = F.layer_norm(torch.addmm(f_b, y, f_w).reshape(b, n, h) + x, (h,), *ln2, self.eps)
+        return x
