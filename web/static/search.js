@@ -46,7 +46,12 @@
       $("gen-status").textContent = "";
     } catch (e) {
       if (e.name === "AbortError") return;
-      if (seq === state.seq) status.textContent = "error: " + e.message;
+      if (seq !== state.seq) return;
+      if (e.code === "nothing_indexed") {
+        list.replaceChildren();
+        status.replaceChildren("Nothing is indexed yet: ",
+          el("a", { href: "/index", text: "index a folder" }), " first.");
+      } else status.textContent = "error: " + e.message;
     }
   }
 
