@@ -231,22 +231,30 @@ class TextCache:
             self.index = {t: i for i, t in enumerate(data["texts"].tolist())}
 
     def build(self, texts: list[str], progress: Callable[[int, int, float], None] | None = None,
-              batch: int = 512) -> None:
+              batch: int = 256) -> None:
         from aligner.text import MiniLMEncoder
         todo = [t for t in dict.fromkeys(texts) if t not in self.index]
         if not todo:
             return
+        todo.sort(key=len)  # batches of similar length: little padding, ~2x faster
         enc = MiniLMEncoder()
         t0 = time.monotonic()
-        new = []
+        last_save = t0
         for i in range(0, len(todo), batch):
-            new.append(enc.encode(todo[i:i + batch]).astype(np.float16))
+            chunk = todo[i:i + batch]
+            vecs = enc.encode(chunk).astype(np.float16)
+            start = len(self.index)
+            self.vectors = np.concatenate([self.vectors, vecs])
+            for k, t in enumerate(chunk):
+                self.index[t] = start + k
+            if time.monotonic() - last_save > 60:  # an interrupted run keeps what it embedded
+                self._save()
+                last_save = time.monotonic()
             if progress:
                 progress(min(i + batch, len(todo)), len(todo), time.monotonic() - t0)
-        start = len(self.index)
-        self.vectors = np.concatenate([self.vectors] + new)
-        for k, t in enumerate(todo):
-            self.index[t] = start + k
+        self._save()
+
+    def _save(self):
         texts_sorted = sorted(self.index, key=self.index.get)
         tmp = self.path.with_suffix(".tmp.npz")
         np.savez(tmp, vectors=self.vectors, texts=np.array(texts_sorted))

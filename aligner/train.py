@@ -34,11 +34,12 @@ class TrainOptions:
     batch_size: int = 128
     lr: float = 2e-3
     weight_decay: float = 1e-4
-    warmup_steps: int = 150
+    warmup_steps: int = 60
     crop_s: tuple[float, float] = (3.0, 6.0)
     seed: int = 0
     workers: int = 0
     val_pool: int = 500
+    follow: bool = False  # re-read the folder before every epoch (a corpus still being built)
     config: dict = field(default_factory=dict)
 
 
@@ -63,8 +64,11 @@ def _log(progress: Progress | None, msg: str) -> None:
 
 
 def _bar(label: str, progress: Progress | None):
+    last = [-1e9]
+
     def cb(done, total, elapsed):
-        if progress and (done == total or done % 200 == 0):
+        if progress and (done == total or elapsed - last[0] >= 5.0):
+            last[0] = elapsed
             rate = done / max(elapsed, 1e-9)
             eta = (total - done) / max(rate, 1e-9)
             progress(f"{label}: {done}/{total} ({rate:.1f}/s, ETA {eta:.0f}s)")
@@ -181,7 +185,18 @@ class Trainer:
 
         model.train()
         done = False
+        threshold = None
         while state["epoch"] < o.epochs and not done:
+            if o.follow and state["epoch"] > 0:
+                clips, cache, texts = prepare(self.root, self.cache_dir, o.workers, self.progress)
+                train = [c for c in clips if c.split == "train"]
+                val = [c for c in clips if c.split == "val"]
+                for c in train + val:
+                    if c.file not in feats:
+                        feats[c.file] = cache.load(c.file)
+                steps_per_epoch = max(1, len(train) // o.batch_size)
+                total_steps = max(total_steps, o.epochs * steps_per_epoch)
+                _log(self.progress, f"epoch {state['epoch'] + 1}: {len(train)} training clips")
             perm = rng.permutation(len(train))
             t_ep, seen, loss_sum = time.monotonic(), 0, 0.0
             for b in range(steps_per_epoch):
@@ -215,25 +230,24 @@ class Trainer:
                     break
             state["epoch"] += 1
             state["elapsed"] = time.monotonic() - t0
-            metrics = self.validate(model, val, feats, texts) if val else {}
+            metrics, threshold = self.validate(model, val, feats, texts) if val else ({}, None)
             state["history"].append({"epoch": state["epoch"], "step": state["step"],
                                      "loss": loss_sum / max(1, b + 1), **metrics})
             if metrics:
                 _log(self.progress, f"epoch {state['epoch']} validation: "
                      f"R@1 {metrics['R@1']:.3f} R@10 {metrics['R@10']:.3f}")
-            model.train()
             torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
                         "state": state, "options": asdict(o)}, ckpt_path)
+            # every epoch ends with a usable weights file: a run cut short still leaves a model
+            model.eval()
+            meta = {"train_clips": len(train), "val_clips": len(val), "epochs": state["epoch"],
+                    "steps": state["step"], "train_seconds": round(state["elapsed"], 1),
+                    "options": {k: v for k, v in asdict(o).items() if k != "workers"},
+                    "history": state["history"], "dataset": str(self.root.name)}
+            export_weights(model, self.out, threshold, meta)
+            _log(self.progress, f"exported {self.out}")
+            model.train()
         model.eval()
-        threshold = None
-        if val:
-            threshold = self.calibrate(model, val, feats, texts)
-        meta = {"train_clips": len(train), "val_clips": len(val), "epochs": state["epoch"],
-                "steps": state["step"], "train_seconds": round(state["elapsed"], 1),
-                "options": {k: v for k, v in asdict(o).items() if k != "workers"},
-                "history": state["history"], "dataset": str(self.root.name)}
-        export_weights(model, self.out, threshold, meta)
-        _log(self.progress, f"exported {self.out}")
         return TrainSummary(out=self.out, epochs=state["epoch"], steps=state["step"],
                             seconds=time.monotonic() - t_start, cache_seconds=cache_s,
                             train_clips=len(train),
@@ -277,17 +291,15 @@ class Trainer:
             text = model.text(torch.from_numpy(texts.get(caps))).numpy()
         return audio, text, caps
 
-    def validate(self, model, val, feats, texts) -> dict:
-        audio, text, caps = self._embed_val(model, val, feats, texts)
-        rel = np.array([[a == b for b in caps] for a in caps])
-        return {k: round(v, 4) for k, v in recall_at(text @ audio.T, rel).items()}
-
-    def calibrate(self, model, val, feats, texts) -> float:
+    def validate(self, model, val, feats, texts) -> tuple[dict, float]:
+        """-> (R@k on the val pool with its first training caption, calibrated miss threshold)"""
         from aligner.calibration import choose_threshold, matched_unmatched
         audio, text, caps = self._embed_val(model, val, feats, texts)
-        rel = np.array([[a == b for b in caps] for a in caps])
-        matched, unmatched = matched_unmatched(text @ audio.T, rel)
-        return choose_threshold(matched, unmatched)
+        q = np.array(caps)
+        rel = q[:, None] == q[None, :]
+        sim = text @ audio.T
+        metrics = {k: round(v, 4) for k, v in recall_at(sim, rel).items()}
+        return metrics, choose_threshold(*matched_unmatched(sim, rel))
 
 
 def export_weights(model, out: Path, miss_threshold: float | None, meta: dict) -> Path:

@@ -36,9 +36,11 @@ def aligner():
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--workers", type=int, default=0, help="feature-cache processes (0 = one per core)")
 @click.option("--prepare-only", is_flag=True, help="only build the feature and caption caches")
+@click.option("--follow", is_flag=True,
+              help="re-read the folder before every epoch (train while a corpus is being built)")
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
 def train(dataset, epochs, minutes, out, cache_dir, resume, batch_size, lr, seed, workers,
-          prepare_only, as_json):
+          prepare_only, follow, as_json):
     """Train the builtin aligner on a captioned folder (audio + captions.jsonl)."""
     from aligner.dataset import CACHE_DIRNAME
     from aligner.train import Trainer, TrainOptions, prepare
@@ -52,7 +54,7 @@ def train(dataset, epochs, minutes, out, cache_dir, resume, batch_size, lr, seed
         return
     out = out or (cache_dir or dataset / CACHE_DIRNAME) / "builtin.pt"
     opts = TrainOptions(epochs=epochs, minutes=minutes, batch_size=batch_size, lr=lr, seed=seed,
-                        workers=workers)
+                        workers=workers, follow=follow)
     summary = Trainer(dataset, out, cache_dir, opts, progress=_stderr).run(resume=resume)
     res = {"out": str(summary.out), "epochs": summary.epochs, "steps": summary.steps,
            "seconds": round(summary.seconds, 1), "cache_seconds": round(summary.cache_seconds, 1),
