@@ -39,6 +39,8 @@ class TrainOptions:
     seed: int = 0
     workers: int = 0
     val_pool: int = 500
+    captions_per_clip: int = 0  # use only the first N captions of each clip (0 = all): the
+    # frozen MiniLM pass over every caption costs about as much CPU as the training itself
     follow: bool = False  # re-read the folder before every epoch (a corpus still being built)
     config: dict = field(default_factory=dict)
 
@@ -75,9 +77,13 @@ def _bar(label: str, progress: Progress | None):
     return cb
 
 
-def prepare(root: Path, cache_dir: Path | None, workers: int, progress: Progress | None):
+def prepare(root: Path, cache_dir: Path | None, workers: int, progress: Progress | None,
+            captions_per_clip: int = 0):
     """Step 1: -> (clips usable, FeatureCache, TextCache). Decode failures are reported, skipped."""
     clips = read_dataset(root)
+    if captions_per_clip > 0:
+        for c in clips:
+            c.captions = c.captions[:captions_per_clip]
     cache = FeatureCache(root, cache_dir)
     failures = cache.build(clips, workers=workers, progress=_bar("features", progress))
     for f, reason in sorted(failures.items()):
@@ -140,7 +146,8 @@ class Trainer:
         from aligner.model import JointModel
         t_start = time.monotonic()
         o = self.opts
-        clips, cache, texts = prepare(self.root, self.cache_dir, o.workers, self.progress)
+        clips, cache, texts = prepare(self.root, self.cache_dir, o.workers, self.progress,
+                                            o.captions_per_clip)
         cache_s = time.monotonic() - t_start
         train = [c for c in clips if c.split == "train"]
         val = [c for c in clips if c.split == "val"]
@@ -188,7 +195,8 @@ class Trainer:
         threshold = None
         while state["epoch"] < o.epochs and not done:
             if o.follow and state["epoch"] > 0:
-                clips, cache, texts = prepare(self.root, self.cache_dir, o.workers, self.progress)
+                clips, cache, texts = prepare(self.root, self.cache_dir, o.workers, self.progress,
+                                            o.captions_per_clip)
                 train = [c for c in clips if c.split == "train"]
                 val = [c for c in clips if c.split == "val"]
                 for c in train + val:

@@ -35,12 +35,14 @@ def aligner():
 @click.option("--lr", type=float, default=2e-3, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--workers", type=int, default=0, help="feature-cache processes (0 = one per core)")
+@click.option("--captions", "captions_per_clip", type=int, default=0, show_default=True,
+              help="use the first N captions of each clip (0 = all)")
 @click.option("--prepare-only", is_flag=True, help="only build the feature and caption caches")
 @click.option("--follow", is_flag=True,
               help="re-read the folder before every epoch (train while a corpus is being built)")
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
 def train(dataset, epochs, minutes, out, cache_dir, resume, batch_size, lr, seed, workers,
-          prepare_only, follow, as_json):
+          prepare_only, follow, captions_per_clip, as_json):
     """Train the builtin aligner on a captioned folder (audio + captions.jsonl)."""
     from aligner.dataset import CACHE_DIRNAME
     from aligner.train import Trainer, TrainOptions, prepare
@@ -49,12 +51,13 @@ def train(dataset, epochs, minutes, out, cache_dir, resume, batch_size, lr, seed
     if minutes is not None and minutes <= 0:
         raise click.BadParameter("must be > 0", param_hint="--minutes")
     if prepare_only:
-        clips, cache, _ = prepare(dataset, cache_dir, workers, _stderr)
+        clips, cache, _ = prepare(dataset, cache_dir, workers, _stderr, captions_per_clip)
         click.echo(f"cached {len(clips)} clips in {cache.dir}")
         return
     out = out or (cache_dir or dataset / CACHE_DIRNAME) / "builtin.pt"
     opts = TrainOptions(epochs=epochs, minutes=minutes, batch_size=batch_size, lr=lr, seed=seed,
-                        workers=workers, follow=follow)
+                        workers=workers, follow=follow,
+                        captions_per_clip=captions_per_clip)
     summary = Trainer(dataset, out, cache_dir, opts, progress=_stderr).run(resume=resume)
     res = {"out": str(summary.out), "epochs": summary.epochs, "steps": summary.steps,
            "seconds": round(summary.seconds, 1), "cache_seconds": round(summary.cache_seconds, 1),
