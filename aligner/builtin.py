@@ -55,6 +55,9 @@ def read_weights(path: Path) -> dict:
 
 
 class BuiltinAligner(Aligner):
+    #: torch-free per-window featurizer for indexer workers (`embed_features` takes its output)
+    window_featurizer = "aligner.features:compute_features"
+
     def __init__(self, weights: Path | str = DEFAULT_WEIGHTS, device: str = "cpu",
                  batch_size: int = 32):
         import torch

@@ -37,6 +37,14 @@ ONESHOT_NAMES = {"hat_closed": "closed hi-hat", "hat_open": "open hi-hat", "bass
                  "percussion": "hand percussion hit", "tom": "tom drum", "cymbal": "cymbal crash"}
 TEMPO_CLASSES = ("slow", "medium", "fast")
 TEMPO_WORDS = {"slow": "slow", "medium": "medium tempo", "fast": "fast"}
+# classes whose words alone are ambiguous get explicit prompt sets (chosen before any evaluation)
+CLASS_PROMPTS = {
+    "tempo_class": {"slow": ["slow music", "a slow song", "slow tempo, 70 bpm"],
+                    "medium": ["mid-tempo music", "a medium tempo song", "moderate tempo, 110 bpm"],
+                    "fast": ["fast music", "a fast song", "fast tempo, 150 bpm"]},
+    "mode": {"major": ["music in a major key", "a happy song in a major key", "major key"],
+             "minor": ["music in a minor key", "a sad song in a minor key", "minor key"]},
+}
 TEMPLATES = {
     "style": ["{} music", "a {} track", "{}"],
     "family": ["{}", "the sound of a {}", "{} sound"],
@@ -94,7 +102,9 @@ def embed_files(aligner: Aligner, root: Path, clips: list[Clip],
     return out
 
 
-def _class_prompts(task: str, name: str) -> list[str]:
+def _class_prompts(task: str, cls: str, name: str) -> list[str]:
+    if cls in CLASS_PROMPTS.get(task, {}):
+        return CLASS_PROMPTS[task][cls]
     return [t.format(name) for t in TEMPLATES[task]]
 
 
@@ -108,7 +118,7 @@ def zero_shot(aligner: Aligner, audio: np.ndarray, labels: list, names: dict, ta
         return None, len(scored)
     protos = []
     for c in classes:
-        e = aligner.embed_text(_class_prompts(task, names.get(c, c)))
+        e = aligner.embed_text(_class_prompts(task, c, names.get(c, c)))
         protos.append(l2_normalise(e.mean(0)))
     sims = audio[scored] @ np.stack(protos).T
     pred = [classes[k] for k in sims.argmax(1)]
