@@ -119,10 +119,10 @@ def test_determinism_and_variety():
 
 def test_degrade_keeps_shape_and_is_safe():
     rng = np.random.default_rng(0)
-    t = np.arange(SR * 2) / SR
+    t = np.arange(SR) / SR
     audio = np.stack([np.sin(2 * np.pi * 220 * t), np.sin(2 * np.pi * 330 * t)], 1).astype(np.float32) * 0.9
     seen = set()
-    for _ in range(25):
+    for _ in range(15):
         y, names = dsp.degrade(audio, SR, rng, strength=1.5)
         assert y.shape == audio.shape and y.dtype == np.float32
         assert np.isfinite(y).all() and np.max(np.abs(y)) <= 0.99 + 1e-6
