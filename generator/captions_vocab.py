@@ -26,7 +26,7 @@ DYNAMICS_WORDS = {
     "soft": (["quiet", "soft", "delicate"], ["hushed"]),
     "moderate": ([], []),
     "loud": (["loud", "punchy", "aggressive"], ["forceful"]),
-    "building": (["building", "rising", "crescendo", "growing in intensity"], ["swelling"]),
+    "building": (["building", "rising", "crescendo", "growing in intensity"], ["surging"]),
     "fading": (["fading", "dying down", "winding down"], ["receding"]),
 }
 REGISTER_WORDS = {"low": (["low", "deep", "low-register"], ["bassy"]), "mid": ([], []),

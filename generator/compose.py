@@ -44,11 +44,15 @@ def compose(plan: Plan, seed: int) -> Score:
         if part.role == "bass":
             events = bass_line(style.bass, chords, plan, steps_per_bar, rng)
         elif part.role == "chords":
-            events = comp_part(style.comp, chords, plan, steps_per_bar, part.instrument, rng)
+            # The tracker-arpeggio voice arpeggiates held chords itself.
+            comp = "block" if part.instrument == "synth:chip_arp" else style.comp
+            events = comp_part(comp, chords, plan, steps_per_bar, part.instrument, rng)
         elif part.role == "pad":
             events = pad_part(chords, plan, steps_per_bar, part.instrument)
         else:
             events = melody(chords, plan, steps_per_bar, part.instrument, rng)
+        if plan.kind == "arrangement" and n_bars >= 2 and part.role in ("bass", "chords", "pad"):
+            events = _final_chord(events, n_bars - 1, steps_per_bar)
         notes = []
         for bar, step, length, pitch, vel in events:
             if active is not None and not active[bar]:
@@ -84,6 +88,13 @@ def compose(plan: Plan, seed: int) -> Score:
                  kick_times=kick_times, bar_s=bar_s)
 
 
+def _final_chord(events, last_bar: int, spb: int):
+    """End on a held tonic: the last bar keeps only its downbeat notes, sustained to the end."""
+    head = [e for e in events if e[0] != last_bar]
+    down = [e for e in events if e[0] == last_bar and e[1] < 0.5]
+    return head + [(b, s, spb - s, p, v) for b, s, _l, p, v in down]
+
+
 def _vel(v: float) -> int:
     return int(min(127, max(1, round(v))))
 
@@ -117,18 +128,37 @@ class StepTimer:
 def progression(plan: Plan, style, n_bars: int, rng) -> list[theory.Chord]:
     """One chord per bar (long progressions such as the 12-bar blues included)."""
     progs = style.progressions(plan.mode)
-    symbols = progs[int(rng.integers(len(progs)))].split()
+    # Favour progressions that dwell on the tonic and contain a dominant: they state the key.
+    # Judged on the chords a clip of n_bars actually plays (a 2-bar loop plays two of them).
+    heard = [" ".join(p.split()[:max(1, n_bars)]) for p in progs]
+    weights = np.array([1.0 + 4.0 * _tonic_share(h) + (1.0 if _has_dominant(h) else 0.0)
+                        + (1.0 if _has_subdominant(h) else 0.0) for h in heard])
+    symbols = progs[int(rng.choice(len(progs), p=weights / weights.sum()))].split()
     chords = [theory.roman_chord(symbols[i % len(symbols)], plan.key, plan.mode) for i in range(n_bars)]
-    if plan.kind == "arrangement" and n_bars >= 4:
-        # Final cadence on the tonic: V (or IV in modal styles) then I.
+    if plan.kind == "arrangement" and n_bars >= 3:
+        # Final cadence: end on the tonic, approached from the dominant in longer pieces
+        # (short ones keep their subdominant, which tells the key from its dominant's).
         quality = theory.MODE_QUALITY[plan.mode]
-        tonic = theory.roman_chord("I" if quality == "major" else "i", plan.key, plan.mode)
-        pre = "V" if plan.mode in ("major", "minor") else ("IV" if quality == "major" else "iv")
-        if plan.style == "blues":
-            pre = "V7"
-        chords[-1] = tonic
-        chords[-2] = theory.roman_chord(pre, plan.key, plan.mode)
+        chords[-1] = theory.roman_chord("I" if quality == "major" else "i", plan.key, plan.mode)
+        if n_bars >= 6:
+            pre = "V" if plan.mode in ("major", "minor") else ("IV" if quality == "major" else "iv")
+            if plan.style == "blues":
+                pre = "V7"
+            chords[-2] = theory.roman_chord(pre, plan.key, plan.mode)
     return chords
+
+
+def _tonic_share(prog: str) -> float:
+    chords = prog.split()
+    return sum(1 for c in chords if c.rstrip("M7o").lower() == "i") / len(chords)
+
+
+def _has_dominant(prog: str) -> bool:
+    return any(c.rstrip("M7o") == "V" for c in prog.split())
+
+
+def _has_subdominant(prog: str) -> bool:
+    return any(c.rstrip("M7o").lower() == "iv" for c in prog.split())
 
 
 def arrangement_sections(plan: Plan, n_bars: int, rng) -> dict[str, list[bool]]:

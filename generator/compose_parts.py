@@ -167,9 +167,13 @@ def comp_part(pattern: str, chords, plan: Plan, spb: int, instrument: str, rng) 
                 ev.append((bar, s, step * (1.6 if pattern == "arpeggio" else 0.9), seq[i % len(seq)],
                            88 if s % 4 == 0 else 74))
             continue
-        if pattern in ("power", "power_chug"):
+        if pattern == "power_chug":
             root = _fit(v[0] - 12, max(lo, 38), hi)
             notes = [root, root + 7, root + 12]
+        elif pattern == "power":  # barre-chord shape: root, fifth, octave, third on top
+            root = _fit(v[0] - 12, max(lo, 38), hi)
+            third = 4 if 4 in chords[bar].tones else 3
+            notes = [root, root + 7, root + 12, root + 12 + third]
         else:
             notes = v
         pat = COMP_PATTERNS.get(pattern, COMP_PATTERNS["block"])
@@ -212,6 +216,7 @@ def melody(chords, plan: Plan, spb: int, instrument: str, rng: np.random.Generat
     onsets = [s for s in range(0, 2 * spb, unit) if s % spb == 0 or rng.random() < fill]
     contour = np.cumsum(rng.integers(-2, 3, size=len(onsets)))
     tonic_pc = theory.pitch_class(plan.key)
+    tonic_triad = {(tonic_pc + theory.MODES[plan.mode][d]) % 12 for d in (0, 2, 4)}
     start_idx = min(range(len(scale)), key=lambda i: abs(scale[i] - center) + (0 if scale[i] % 12 == tonic_pc else 3))
     ev: list[Event] = []
     n_bars = len(chords)
@@ -229,9 +234,10 @@ def melody(chords, plan: Plan, spb: int, instrument: str, rng: np.random.Generat
             idx = int(np.clip(start_idx + contour[i] + shift, 0, len(scale) - 1))
             pitch = scale[idx]
             chord = chords[bar]
-            if step % 4 == 0:  # strong beat: nearest chord tone
+            if step % 4 == 0:  # strong beat: a chord tone, preferring the key's tonic triad
                 pcs = {(chord.root + t) % 12 for t in chord.tones}
-                pitch = min((p for p in scale if p % 12 in pcs), key=lambda p: abs(p - pitch), default=pitch)
+                pitch = min((p for p in scale if p % 12 in pcs),
+                            key=lambda p: abs(p - pitch) - (2.5 if p % 12 in tonic_triad else 0), default=pitch)
             ev.append((bar, step, length, pitch, 96 if step % 4 == 0 else 84))
         if phrase_pos == 1 or last_pair:
             # Cadence: end the consequent phrase on the tonic.

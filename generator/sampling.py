@@ -106,7 +106,9 @@ def random_plan(rng: np.random.Generator, kind: str | None = None, style: str | 
     bar = theory.METERS[meter][0] * step
     if duration_s is None:
         if kind == "loop":
-            bars = [b for b in (1, 2, 4, 8) if 2.0 <= b * bar <= 15.0] or [max(1, int(15.0 // bar))]
+            # Two bars at least where they fit in 15 s: a one-bar loop rarely states its key.
+            bars = [b for b in (2, 4, 8) if 2.0 <= b * bar <= 15.0] or \
+                [b for b in (1, 2) if b * bar <= 15.0] or [1]
             duration_s = _choice(rng, bars) * bar
         else:
             duration_s = float(rng.uniform(4.0, 15.0))

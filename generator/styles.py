@@ -9,16 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 MAJOR_PROGS = ["I V vi IV", "I IV V I", "I vi IV V", "I IV vi V", "I iii IV V", "I IV I V",
-               "I V IV I", "I ii V I"]
+               "I V IV I", "I ii V I", "I V I IV", "I I IV V"]
 MINOR_PROGS = ["i VI III VII", "i iv V i", "i VI VII i", "i iv VII III", "i VII VI V",
-               "i iv i V", "i VI iv V", "i III VII iv"]
-MODAL_PROGS = {"dorian": ["i IV i IV", "i7 IV7 i7 IV7", "i ii i IV"],
-               "mixolydian": ["I VII IV I", "I VII I IV", "I v IV I"],
-               "phrygian": ["i II i VII", "i II VII i"],
+               "i iv i V", "i VI iv V", "i III VII iv", "i VI i V", "i i iv V", "i VII i iv"]
+MODAL_PROGS = {"dorian": ["i IV i IV", "i7 IV7 i7 IV7", "i ii i IV", "i i IV i", "i7 i7 IV7 i7"],
+               "mixolydian": ["I VII IV I", "I VII I IV", "I v IV I", "I I VII I"],
+               "phrygian": ["i II i VII", "i II VII i", "i i II i", "i II i i"],
                "lydian": ["I II I II", "I II vii I"]}
 BLUES_PROG = ["I7 I7 I7 I7 IV7 IV7 I7 I7 V7 IV7 I7 V7", "I7 IV7 I7 V7"]
-JAZZ_PROGS = {"major": ["ii7 V7 IM7 IM7", "IM7 vi7 ii7 V7", "iii7 vi7 ii7 V7 IM7"],
-              "minor": ["iio7 V7 i7 i7", "i7 iv7 V7 i7", "i7 VIM7 iio7 V7"]}
+JAZZ_PROGS = {"major": ["IM7 IM7 ii7 V7", "IM7 vi7 ii7 V7", "IM7 iii7 ii7 V7", "IM7 IV7 ii7 V7"],
+              "minor": ["i7 i7 iio7 V7", "i7 iv7 V7 i7", "i7 VIM7 iio7 V7"]}
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ STYLES: dict[str, Style] = {s.name: s for s in [
     Style("trap", ("trap", "trap beat", "808 trap"), (130, 160), ("trap",), ("tr808", "machine:808"),
           {"bass": ("synth:808_bass", "synth:808_bass", "synth:sub_bass", "synth_bass_1"), "chords": ("synth:fm_bell", "music_box", "pizzicato_strings", "synth:pluck", "string_ensemble"),
            "lead": ("synth:fm_bell", "flute", "synth:pluck", "music_box", "choir_aahs"), "pad": _PADS},
-          modes={"minor": 0.75, "phrygian": 0.25}, bass="long808", comp="sparse_bells"),
+          modes={"minor": 0.85, "phrygian": 0.15}, bass="long808", comp="sparse_bells"),
     Style("house", ("house", "deep house", "house music"), (118, 128), ("four_floor",),
           ("electronic", "machine:909", "machine:808"),
           {"bass": _SYNBASS + ("finger_bass",), "chords": ("electric_piano", "synth:stab", "polysynth", "acoustic_grand_piano", "drawbar_organ"),
@@ -109,7 +109,7 @@ STYLES: dict[str, Style] = {s.name: s for s in [
     Style("acid", ("acid house", "acid", "303 acid"), (120, 135), ("four_floor", "techno"),
           ("machine:909", "machine:808"),
           {"bass": ("synth:acid_bass",), "chords": ("synth:stab",), "pad": ("synth:saw_pad",)},
-          modes={"minor": 0.7, "phrygian": 0.3}, bass="acid", comp="offbeat_stabs", sidechain=0.3),
+          modes={"minor": 0.8, "phrygian": 0.2}, bass="acid", comp="offbeat_stabs", sidechain=0.3),
     Style("dnb", ("drum and bass", "dnb", "jungle"), (165, 178), ("dnb",), ("standard", "electronic", "machine:909"),
           {"bass": ("synth:reese_bass", "synth:sub_bass", "synth:reese_bass", "synth_bass_2", "finger_bass"), "chords": ("electric_piano", "synth:stab"),
            "lead": ("synth:saw_lead", "synth:pluck"), "pad": _PADS + ("string_ensemble",)},
@@ -151,7 +151,7 @@ STYLES: dict[str, Style] = {s.name: s for s in [
           progs=JAZZ_PROGS),
     Style("metal", ("metal", "heavy metal", "thrash"), (100, 180), ("metal", "rock"), ("power", "standard"),
           {"bass": ("pick_bass", "finger_bass"), "chords": ("distortion_guitar",), "lead": ("distortion_guitar", "overdrive_guitar")},
-          modes={"minor": 0.5, "phrygian": 0.5}, bass="gallop", comp="power_chug"),
+          modes={"minor": 0.7, "phrygian": 0.3}, bass="gallop", comp="power_chug"),
     Style("waltz", ("waltz", "viennese waltz", "three-four waltz"), (84, 180), ("waltz",), ("orchestra", "standard"),
           {"bass": ("tuba", "contrabass", "acoustic_bass", "acoustic_grand_piano"), "chords": ("string_ensemble", "acoustic_grand_piano", "accordion"),
            "lead": ("violin", "flute", "clarinet", "accordion", "acoustic_grand_piano")},
