@@ -118,3 +118,14 @@ def test_corrupt_and_missing_weights_are_clear_errors(tmp_path):
     torch.save({"format": "something-else"}, other)
     with pytest.raises(AlignerError, match="not a builtin aligner weights file"):
         BuiltinAligner(other)
+
+
+def test_worker_features_path_equals_windows(aligner):
+    """The indexer computes features in its workers (`window_featurizer`) and embeds them with
+    `embed_features`: same vectors as `embed_windows` on the raw windows."""
+    import importlib
+    mod, fn = aligner.window_featurizer.split(":")
+    featurize = getattr(importlib.import_module(mod), fn)
+    waves = [_tone(440, 2.5, SAMPLE_RATE), _tone(90, 0.2, SAMPLE_RATE), _tone(1000, 10.0, SAMPLE_RATE)]
+    np.testing.assert_allclose(aligner.embed_features([featurize(w) for w in waves]),
+                               aligner.embed_windows(waves), atol=2e-5)
