@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aligner.base import AlignerError
-from aligner.clap_common import (ClapAligner, files_hash, has_tokenizer_files,
+from aligner.base import WINDOW_S, AlignerError
+from aligner.clap_common import (SAMPLE_RATE, ClapAligner, files_hash, has_tokenizer_files,
                                  load_roberta_tokenizer, resolve_device)
 
 WEIGHT_PATTERNS = ("model.safetensors", "model-*.safetensors", "pytorch_model.bin",
@@ -56,9 +56,10 @@ class HFClapAligner(ClapAligner):
         except (OSError, ValueError, TypeError) as e:
             raise AlignerError(str(folder / "preprocessor_config.json"),
                                f"cannot load the feature extractor: {e}") from e
-        if fe.sampling_rate != 48_000:
+        if fe.sampling_rate != SAMPLE_RATE or fe.nb_max_samples != int(WINDOW_S * SAMPLE_RATE):
             raise AlignerError(str(folder / "preprocessor_config.json"),
-                               f"sampling_rate {fe.sampling_rate}, CLAP runs at 48000")
+                               f"expects {fe.max_length_s} s at {fe.sampling_rate} Hz; cratedig's "
+                               f"CLAP windows are {WINDOW_S:g} s at {SAMPLE_RATE} Hz")
         device = resolve_device(device)
         try:
             # float32 whatever the checkpoint's dtype: half precision is slow or unsupported on CPU
