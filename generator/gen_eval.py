@@ -4,10 +4,14 @@ Prompts are reserved-wording captions (`captions.caption(plan, rng, reserved=Tru
 the aligner never trained on) of the plans of held-out corpus clips (the test split). For each
 prompt one clip is generated (default 4 candidates, re-ranked) and measured:
 
-- tempo adherence (prompts stating a BPM): librosa's beat tracker, an estimator independent of
-  the engine and the aligner; correct within 4 % of the stated tempo or of its half/double;
-- key + mode adherence (prompts stating a key and mode): librosa CQT chroma correlated with the
-  Krumhansl-Kessler profiles; correct when tonic and major/minor quality both match (modes are
+- tempo adherence (prompts stating a BPM): librosa's tempo estimator (onset-strength
+  autocorrelation, hop 256), independent of the engine and the aligner; correct within 4 % of
+  the stated tempo or of its half/double (in 6/8, where the BPM counts dotted quarters, also of
+  its 3/2 and 3x: the quarter and eighth pulses);
+- key + mode adherence (prompts stating a key and mode): librosa CQT chroma, averaged over the
+  clip, correlated with the Albrecht-Shanahan major/minor key profiles (which beat the
+  Krumhansl-Kessler ones on popular music; on renders of the corpus's own plans we measured
+  68 % vs 57 % on a small set); correct when tonic and major/minor quality both match (modes are
   judged by their tonic triad: dorian counts as minor, mixolydian as major);
 - zero-shot style / instrument-family adherence under the aligner: the generated clip's audio
   embedding against texts naming each style ("<style> music") / family;
@@ -36,31 +40,33 @@ CATALOGUE_SIZE = 1000
 TEMPO_TOLERANCE = 0.04
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "work-data" / "corpus-main"
 EVAL_CORPUS_ENV = "CRATEDIG_EVAL_CORPUS"
-# Krumhansl-Kessler key profiles, tonic first
-_KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
-_KK_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+# Albrecht & Shanahan (2013) key profiles, tonic first
+_AS_MAJOR = np.array([0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081])
+_AS_MINOR = np.array([0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052])
 
 
 def estimate_tempo(audio: np.ndarray, sr: int) -> float:
-    """BPM by librosa's onset-strength beat tracker (mono, 22.05 kHz)."""
+    """BPM by librosa's onset-strength autocorrelation tempo estimator (mono, 22.05 kHz)."""
     import librosa
     y = _mono(audio, sr, 22050)
-    tempo, _ = librosa.beat.beat_track(y=y, sr=22050)
-    return float(np.atleast_1d(tempo)[0])
+    onset = librosa.onset.onset_strength(y=y, sr=22050, hop_length=256)
+    return float(librosa.feature.tempo(onset_envelope=onset, sr=22050, hop_length=256)[0])
 
 
-def tempo_ok(estimate: float, stated: float, tol: float = TEMPO_TOLERANCE) -> bool:
-    return any(abs(estimate - stated * f) <= tol * stated * f for f in (1.0, 0.5, 2.0))
+def tempo_ok(estimate: float, stated: float, meter: str | None = None,
+             tol: float = TEMPO_TOLERANCE) -> bool:
+    factors = (1.0, 0.5, 2.0) + ((1.5, 3.0) if meter == "6/8" else ())
+    return any(abs(estimate - stated * f) <= tol * stated * f for f in factors)
 
 
 def estimate_key(audio: np.ndarray, sr: int) -> tuple[str, str]:
-    """(tonic, 'major'|'minor') from the time-averaged CQT chroma and the KK profiles."""
+    """(tonic, 'major'|'minor') from the time-averaged CQT chroma and the A-S profiles."""
     import librosa
     y = _mono(audio, sr, 22050)
     chroma = librosa.feature.chroma_cqt(y=y, sr=22050).mean(axis=1)
     best, best_r = ("C", "major"), -2.0
     for pc in range(12):
-        for mode, prof in (("major", _KK_MAJOR), ("minor", _KK_MINOR)):
+        for mode, prof in (("major", _AS_MAJOR), ("minor", _AS_MINOR)):
             r = float(np.corrcoef(chroma, np.roll(prof, pc))[0, 1])
             if r > best_r:
                 best, best_r = (theory.NOTE_NAMES[pc], mode), r
@@ -117,15 +123,24 @@ def evaluate(settings, *, n_prompts: int = 200, seed: int = 0, candidates: int =
         item = {"prompt": prompt, "kind": src.kind, "seconds": res.seconds, "duration": res.duration,
                 "sim_generated": float(g_emb @ text), "sim_matching": float(cat_emb[ci] @ text)}
         item["self_rank1"] = bool(item["sim_generated"] > float(np.max(cat_emb @ text)))
+        ref = None
+        if (facts.tempo is not None or facts.key is not None) and src.kind != "one-shot":
+            import soundfile as sf  # the matching clip, measured the same way: the estimators' ceiling
+            ref = sf.read(str(folder / rows[ci]["file"]), dtype="float32", always_2d=True)
         if facts.tempo is not None and res.duration >= 2.0:
             est = estimate_tempo(res.audio, res.sample_rate)
-            item["tempo"] = {"stated": facts.tempo, "estimated": round(est, 1),
-                             "ok": tempo_ok(est, facts.tempo)}
+            item["tempo"] = {"stated": facts.tempo, "estimated": round(est, 1), "meter": res.plan.meter,
+                             "ok": tempo_ok(est, facts.tempo, res.plan.meter)}
+            if ref is not None and src.tempo_bpm:
+                item["tempo"]["ref_ok"] = tempo_ok(estimate_tempo(*ref), src.tempo_bpm, src.meter)
         if facts.key is not None and facts.mode is not None and res.plan.kind != "one-shot":
             tonic, quality = estimate_key(res.audio, res.sample_rate)
             want = theory.MODE_QUALITY[facts.mode]
             item["key"] = {"stated": f"{facts.key} {facts.mode}", "estimated": f"{tonic} {quality}",
                            "ok": tonic == facts.key and quality == want}
+            if ref is not None and src.key and src.mode:
+                rt, rq = estimate_key(*ref)
+                item["key"]["ref_ok"] = rt == src.key and rq == theory.MODE_QUALITY[src.mode]
         low = prompt.lower()
         if src.style and src.kind != "one-shot" and any(w.lower() in low for w in STYLES[src.style].words):
             order = np.argsort(-(style_emb @ g_emb))
@@ -174,7 +189,9 @@ def _summarise(per: list[dict], candidates: int) -> dict:
         "prompts": len(per), "generated": len(ok), "parse_errors": [p for p in per if "error" in p],
         "candidates": candidates,
         "tempo_adherence": _rate(ok, "tempo"),
+        "tempo_reference_clips": _rate([p for p in ok if "ref_ok" in p.get("tempo", {})], "tempo", "ref_ok"),
         "key_mode_adherence": _rate(ok, "key"),
+        "key_mode_reference_clips": _rate([p for p in ok if "ref_ok" in p.get("key", {})], "key", "ref_ok"),
         "style_zero_shot": _rate(ok, "style"), "style_in_plan": _rate(ok, "style", "plan_ok"),
         "instrument_zero_shot_top3": _rate(ok, "instrument"),
         "instrument_in_plan": _rate(ok, "instrument", "plan_ok"),
@@ -195,8 +212,10 @@ def format_report(r: dict) -> str:
         return "n/a" if d["rate"] is None else f"{d['rate']:.1%} of {d['n']}"
     lines = [f"decoder {r['decoder']}, aligner {r['aligner']}: {r['generated']}/{r['prompts']} prompts, "
              f"{r['candidates']} candidates, catalogue {r['catalogue_size']} clips",
-             f"  tempo adherence        {rate(r['tempo_adherence'])} (target >= 90 %)",
-             f"  key+mode adherence     {rate(r['key_mode_adherence'])} (target >= 80 %)",
+             f"  tempo adherence        {rate(r['tempo_adherence'])} (target >= 90 %); "
+             f"matching corpus clips {rate(r['tempo_reference_clips'])}",
+             f"  key+mode adherence     {rate(r['key_mode_adherence'])} (target >= 80 %); "
+             f"matching corpus clips {rate(r['key_mode_reference_clips'])}",
              f"  style zero-shot        {rate(r['style_zero_shot'])}; in plan {rate(r['style_in_plan'])}",
              f"  instrument top-3       {rate(r['instrument_zero_shot_top3'])}; in plan {rate(r['instrument_in_plan'])}",
              f"  prompt similarity      generated {r['similarity']['generated_mean']}, matching clip "
