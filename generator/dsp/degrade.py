@@ -121,8 +121,11 @@ def _codec_chunk(x, sr, rng, s):
     bin is far below its frame's peak (what a psychoacoustic model would drop at a low bitrate)."""
     nper = 1024
     cutoff = rng.uniform(8000, 16000) / max(min(s, 1.5), 0.75)
+    if x.shape[0] < 64:  # too short to have a spectrum worth coding
+        return x
+    nper = min(nper, x.shape[0])
     _, _, Z = stft(x.T, sr, nperseg=nper)
-    freqs = np.fft.rfftfreq(nper, 1 / sr)
+    freqs = np.linspace(0.0, sr / 2, Z.shape[1])
     Z[:, freqs > cutoff, :] = 0
     mag = np.abs(Z)
     step_db = rng.uniform(1.0, 4.0) * min(s, 1.5)

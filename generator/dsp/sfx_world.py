@@ -116,10 +116,11 @@ def engine(n, sr, rng):
     dop = 1.0
     gain = 1.0
     if mode == "driveby":
-        x_pos = (u - 0.5) * rng.uniform(40, 120)  # metres along the road
+        # metres along the road, at a plausible car speed (<= 45 m/s) whatever the clip length
+        x_pos = (u - 0.5) * min(rng.uniform(40, 120), 45.0 * n / sr)
         dist = np.sqrt(x_pos ** 2 + rng.uniform(3, 15) ** 2)
         vel_r = np.gradient(dist) * sr
-        dop = 343 / (343 + vel_r)
+        dop = np.clip(343 / (343 + vel_r), 0.5, 2.0)
         gain = 10 / dist
     ph = O.phase_from_freq(fire * dop, sr)
     jitter = 1 + 0.15 * rng.standard_normal(int(np.sum(fire * dop) / sr) + 2)

@@ -160,3 +160,19 @@ def test_edge_cases_zero_length_and_out_of_range_notes():
     assert not np.any(dsp.render_voice("saw_lead", [], 0.5, SR, rng))
     one = dsp.render_sfx("ui_beep", 0.01, SR, rng)
     assert one.shape == (round(0.01 * SR),) and np.isfinite(one).all()
+
+
+@pytest.mark.parametrize("sr", [16_000, 48_000])
+def test_other_rates_and_tiny_inputs(sr):
+    rng = np.random.default_rng(2)
+    for voice in ("acid_bass", "string_pad", "chip_arp", "vocal_aah"):
+        y = dsp.render_voice(voice, [(0.0, 0.001, 0, 127), (0.05, 0.2, 127, 1)], 0.3, sr, rng)
+        assert y.shape == (round(0.3 * sr),) and np.isfinite(y).all()
+    for kind in ("engine", "riser", "crowd"):
+        y = dsp.render_sfx(kind, 0.05, sr, rng)
+        assert y.shape == (round(0.05 * sr),) and np.isfinite(y).all()
+    for n in (1, 30, 2000):
+        a = rng.standard_normal((n, 2)).astype(np.float32)
+        for _ in range(4):
+            z, _ = dsp.degrade(a, sr, rng, strength=3.0)
+            assert z.shape == a.shape and np.isfinite(z).all()
