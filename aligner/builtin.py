@@ -23,6 +23,7 @@ from aligner.features import SAMPLE_RATE, compute_features_batch, n_frames, pad_
 WEIGHTS_FORMAT = "cratedig-builtin-aligner/1"
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "builtin.pt"
 TEXT_CACHE_SIZE = 512
+SINGLE_THREAD_TEXTS = 8
 
 
 def file_sha256(path: Path) -> str:
@@ -111,7 +112,16 @@ class BuiltinAligner(Aligner):
 
     def _embed_text_uncached(self, texts: list[str]) -> np.ndarray:
         torch = self._torch
-        sent = self._text_encoder.encode(texts)
+        threads = torch.get_num_threads()
+        # a query is a few tokens: one thread is faster than two (the second mostly waits at
+        # barriers, and on a busy machine those waits cost tens of milliseconds)
+        if len(texts) <= SINGLE_THREAD_TEXTS and threads > 1:
+            torch.set_num_threads(1)
+        try:
+            sent = self._text_encoder.encode(texts)
+        finally:
+            if torch.get_num_threads() != threads:
+                torch.set_num_threads(threads)
         with torch.inference_mode():
             z = self.text_head(torch.from_numpy(sent).to(self.device))
         return l2_normalise(z.cpu().numpy())
