@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import BAD_AUDIO, GOOD_AUDIO, TAGGED, TAGS
+from audio_files import BAD_AUDIO, GOOD_AUDIO, TAGGED, TAGS
 from indexer.decode import Decoded, DecodeFailure, decode_file
 from indexer.pool import decode_all
 

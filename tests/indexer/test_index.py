@@ -12,7 +12,7 @@ from sqlalchemy import select
 from aligner.base import AlignerMismatchError
 from catalog.db import open_catalog
 from catalog.models import Failure, File, Segment
-from conftest import BAD_AUDIO, GOOD_AUDIO, TAGGED, TAGS, write_audio
+from audio_files import BAD_AUDIO, GOOD_AUDIO, TAGGED, TAGS, write_audio
 from helpers import assert_store_matches_catalogue, catalogue_state, snapshot
 from indexer import IndexPathError, ingest_files, reindex, run_index
 

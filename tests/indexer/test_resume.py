@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from catalog.db import open_catalog
 from catalog.models import File, Segment
-from conftest import write_audio
+from audio_files import write_audio
 from helpers import assert_store_matches_catalogue, catalogue_state
 
 CHILD = Path(__file__).resolve().parent / "index_child.py"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_audio
+from audio_files import write_audio
 from indexer.walk import IndexPathError, walk
 
 

@@ -3,14 +3,14 @@ print "<generated 0|1> <first result's file id>"."""
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))  # the describing aligner lives in conftest.py
+sys.path.insert(0, str(Path(__file__).parent))  # the describing aligner lives in search_helpers.py
 
 
 def main(home: str, weights: str, query: str) -> None:
     import torch
     torch.set_num_threads(1)
     from catalog.settings import Settings
-    from conftest import DescribingAligner
+    from search_helpers import DescribingAligner
     from generator.decoder import PlanDecoder
     from generator.generate import Generator
     from search import Searcher

@@ -28,7 +28,7 @@ def decoder(describing_aligner):
 def home(tmp_path, describing_aligner):
     """A fresh home with two indexed files and a miss threshold the query stays under."""
     from catalog.settings import Settings
-    from conftest import _write
+    from search_helpers import _write
     from indexer import run_index
     root = tmp_path / "library"
     _write(root, "a440.flac", (1.0, 44_100, 1, ("FLAC", "PCM_16"), "sine440", None))
@@ -163,7 +163,7 @@ def test_list_and_remove_generated(home, describing_aligner, decoder):
 def test_remove_refuses_files_outside_the_generated_folder(home, describing_aligner, tmp_path):
     from catalog.db import open_catalog
     from catalog.store_sync import open_store
-    from conftest import _write
+    from search_helpers import _write
     from indexer import ingest_files
     outside = _write(tmp_path / "elsewhere", "clip.flac", (1.0, 44_100, 1, ("FLAC", "PCM_16"), "sine660", None))
     with open_catalog(home) as cat:

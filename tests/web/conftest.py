@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from web_audio import WEB_LIBRARY, write_library
+from web_helpers import file_ids, wait_job  # noqa: F401
 
 
 @pytest.fixture(scope="module")
@@ -54,26 +55,3 @@ def fresh_app(tmp_path, web_aligner):
     app = create_app(settings, index_roots=[roots], aligner=web_aligner)
     yield app
     app.extensions["cratedig"].close()
-
-
-def file_ids(app) -> dict[str, int]:
-    """{file name: id} of the app's catalogue."""
-    from sqlalchemy import select
-
-    from catalog.models import File
-    with app.extensions["cratedig"].catalog.session() as s:
-        return {name: fid for fid, name in s.execute(select(File.id, File.name))}
-
-
-def wait_job(client, job_id: int, timeout: float = 120.0) -> dict:
-    """Poll the API until the job finishes (bounded)."""
-    import time
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        resp = client.get(f"/api/jobs/{job_id}")
-        assert resp.status_code == 200 and resp.is_json, (resp.status_code, resp.data[:500])
-        job = resp.get_json()
-        if job["finished"]:
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} did not finish in {timeout} s")

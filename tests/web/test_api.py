@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import file_ids, wait_job
+from web_helpers import file_ids, wait_job
 from web_audio import WEB_LIBRARY, write_audio
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import file_ids
+from web_helpers import file_ids
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def test_download_keeps_the_original_name(client, app):
 
 
 def test_file_gone_from_disk(fresh_app, tmp_path):
-    from conftest import wait_job
+    from web_helpers import wait_job
     from web_audio import write_audio
     client = fresh_app.test_client()
     lib = tmp_path / "roots" / "lib"

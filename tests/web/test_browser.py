@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import file_ids
+from web_helpers import file_ids
 from web_audio import write_audio, write_library
 
 CHROMIUM = "/usr/bin/chromium"
