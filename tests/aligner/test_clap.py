@@ -20,15 +20,17 @@ CAPTIONS = ["a warm analog pad with slow attack", "punchy kick drum loop at 120 
             "bright piano melody in C major", "sad cello in a minor key"]
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
-
+@pytest.fixture(scope="module", autouse=True)
+def no_network():
+    """Every checkpoint in this module is built and loaded with sockets refusing to connect."""
     def refuse(self, address, *a, **k):
         raise AssertionError(f"network access attempted: {address}")
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        mp.setenv("TRANSFORMERS_OFFLINE", "1")
+        mp.setattr(socket.socket, "connect", refuse)
+        mp.setattr(socket.socket, "connect_ex", refuse)
+        yield
 
 
 def tiny_config(fused: bool):
@@ -116,6 +118,11 @@ def sine(freq, seconds, sr, channels=1):
     t = np.arange(int(seconds * sr)) / sr
     x = 0.3 * np.sin(2 * np.pi * freq * t) + 0.1 * np.sin(2 * np.pi * 3.1 * freq * t)
     return np.repeat(x[:, None], channels, axis=1).astype(np.float32) if channels > 1 else x.astype(np.float32)
+
+
+def test_sockets_are_blocked_here():
+    with pytest.raises(AssertionError, match="network access attempted"):
+        socket.create_connection(("127.0.0.1", 9), timeout=1)
 
 
 def test_hf_folder_shapes_norms_and_determinism(hf_aligner):
