@@ -77,7 +77,7 @@ class Kit:
                        "lofi": u(50, 70), "acoustic": u(50, 68)}[machine]
         self.kick_decay = {"808": u(0.35, 1.4), "909": u(0.25, 0.6), "606": u(0.12, 0.3), "chip": u(0.1, 0.25),
                            "lofi": u(0.2, 0.45), "acoustic": u(0.2, 0.45)}[machine]
-        self.snare_tone = u(0.2, 0.8)
+        self.snare_tone = u(0.35, 1.0)
         self.snappy = u(0.4, 1.0)
         self.hat_decay = u(0.03, 0.09)
         self.open_decay = u(0.25, 0.8)
@@ -135,11 +135,11 @@ class Kit:
         tone += 0.6 * _pitch_drop_sine(sr, L, f1 * rng.uniform(1.5, 1.9), f1 * 2.0, 0.01) * exp_decay(L, sr, 0.06)
         nz = O.white(L, rng)
         lo = {"808": 1800, "909": 800, "606": 2500, "lofi": 600, "acoustic": 400}[m]
-        nz = F.bandpass(nz, sr, lo * self.bright, min(0.45 * sr, 12000 * self.bright))
+        nz = F.bandpass(nz, sr, lo * self.bright, min(0.45 * sr, rng.uniform(6500, 10000) * self.bright))
         nz *= exp_decay(L, sr, dec_n)
         if m == "acoustic":  # snare wires buzz: noise modulated by the drum body
             nz *= 1 + 0.5 * np.abs(tone)
-        x = self.snare_tone * tone + self.snappy * 1.4 * nz
+        x = self.snare_tone * tone + self.snappy * 1.1 * nz
         return F.saturate(x, self.drive) * (0.3 + 0.7 * v)
 
     def _acoustic_snare(self, v):
@@ -148,12 +148,13 @@ class Kit:
         L = int(rng.uniform(0.25, 0.45) * sr)
         f = rng.uniform(170, 240) * self.tune
         shell = _membrane(sr, L, f, rng, rng.uniform(0.08, 0.18))
-        wires = F.bandpass(O.white(L, rng), sr, rng.uniform(1500, 3000), min(0.45 * sr, rng.uniform(8000, 12000)))
+        wires = F.bandpass(O.white(L, rng), sr, rng.uniform(1500, 3000), min(0.45 * sr, rng.uniform(6000, 9000)))
         wires *= exp_decay(L, sr, rng.uniform(0.15, 0.35)) * (0.6 + 0.8 * np.abs(shell))
         k = min(L, int(0.003 * sr))
         stick = np.zeros(L)
         stick[:k] = O.white(k, rng) * np.linspace(1, 0, k)
-        x = self.snare_tone * shell + self.snappy * 1.2 * wires + 0.6 * stick
+        stick = F.bandpass(stick, sr, 800, 5000)
+        x = self.snare_tone * shell + self.snappy * 0.8 * wires + 0.6 * stick
         return x * (0.3 + 0.7 * v)
 
     def clap(self, v):
@@ -190,7 +191,8 @@ class Kit:
             src = src + rng.uniform(0.5, 1.2) * O.white(L, rng)
             if m == "909":
                 src = np.round(src * 16) / 16  # 6-bit sample ROM grit
-        x = F.highpass(src, sr, rng.uniform(6000, 8500) * (0.9 if openness else 1.0), 2)
+        x = F.highpass(src, sr, rng.uniform(5500, 8000) * (0.9 if openness else 1.0), 2)
+        x = F.lowpass(x, sr, rng.uniform(10000, 16000), 1)  # cymbal/hat energy tilts down above ~10 kHz
         x *= exp_decay(L, sr, decay) * np.minimum(1, _t(L, sr) / 0.0005)
         return x * (0.2 + 0.6 * v)
 
@@ -303,7 +305,7 @@ class Kit:
             bits = int(rng.integers(8, 13))
             peak = np.max(np.abs(x)) + 1e-9
             x = np.round(x / peak * 2 ** (bits - 1)) / 2 ** (bits - 1) * peak
-            x = F.lowpass(x, sr, rng.uniform(4000, 10000), 4)
+            x = F.lowpass(x, sr, rng.uniform(6000, 12000), 4)
             x = F.saturate(x / peak, rng.uniform(0.3, 2.0))
         elif self.m == "chip":
             x = F.lowpass(F.highpass(x, sr, 60.0, 1), sr, 14000.0, 1)
