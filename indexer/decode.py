@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 TAGS = ("title", "artist", "genre", "comment")
-BLOCK_FRAMES = 1 << 18  # read in blocks: bounded extra memory for multi-channel hour-long files
+BLOCK_FRAMES = 1 << 20  # read in blocks: bounded extra memory for multi-channel hour-long files
 
 # libsndfile notes a WAV/AIFF whose data chunk is shorter than its header says, then reads on.
 _SHORT_CHUNK = re.compile(r"^\s*(?:data|SSND)\s*:\s*(\d+)\s*\(should be\s*(\d+)\)", re.MULTILINE)
@@ -105,7 +105,10 @@ _FEATURIZERS: dict = {}
 def _featurizer(spec: str):
     if spec not in _FEATURIZERS:
         module, _, name = spec.partition(":")
-        _FEATURIZERS[spec] = getattr(importlib.import_module(module), name)
+        mod = importlib.import_module(module)
+        if hasattr(mod, "FFT_WORKERS"):
+            mod.FFT_WORKERS = 1  # the featurizer's convention: the worker pool is the parallelism
+        _FEATURIZERS[spec] = getattr(mod, name)
     return _FEATURIZERS[spec]
 
 
@@ -117,12 +120,24 @@ def _read_mono(f, channels: int, frames: int) -> tuple[np.ndarray, int]:
         block = f.read(BLOCK_FRAMES, dtype="float32", always_2d=True)
         if not len(block):
             break
-        blocks.append(block[:, 0].copy() if channels == 1 else block.mean(axis=1, dtype=np.float32))
+        blocks.append(_downmix(block))
         n += len(block)
         if len(block) < BLOCK_FRAMES:
             break
-    mono = np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
+    mono = np.concatenate(blocks) if len(blocks) > 1 else (blocks[0] if blocks else
+                                                           np.zeros(0, np.float32))
     return mono, n
+
+
+def _downmix(block: np.ndarray) -> np.ndarray:
+    """(frames, channels) -> (frames,) mean; summing columns is ~10x faster than .mean(axis=1)."""
+    if block.shape[1] == 1:
+        return block[:, 0].copy()
+    out = block[:, 0].copy()
+    for c in range(1, block.shape[1]):
+        out += block[:, c]
+    out *= np.float32(1.0 / block.shape[1])
+    return out
 
 
 def _classify(path: str, message: str) -> DecodeFailure:
