@@ -100,13 +100,14 @@ def decode_file(path: str, size: int, mtime: float, target_sr: int,
 
 
 _FEATURIZERS: dict = {}
+_IN_WORKER = False  # set by init_worker in decode worker processes
 
 
 def _featurizer(spec: str):
     if spec not in _FEATURIZERS:
         module, _, name = spec.partition(":")
         mod = importlib.import_module(module)
-        if hasattr(mod, "FFT_WORKERS"):
+        if _IN_WORKER and hasattr(mod, "FFT_WORKERS"):
             mod.FFT_WORKERS = 1  # the featurizer's convention: the worker pool is the parallelism
         _FEATURIZERS[spec] = getattr(mod, name)
     return _FEATURIZERS[spec]
@@ -164,6 +165,8 @@ def decode_job(job: tuple) -> Decoded | DecodeFailure:
 def init_worker() -> None:
     """Keep mpg123's resync notes off the terminal: every problem is reported as a
     DecodeFailure instead."""
+    global _IN_WORKER
+    _IN_WORKER = True
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
