@@ -90,8 +90,10 @@ def _catalogue(settings, aligner, folder: Path, progress: Progress | None):
 
 
 def evaluate(settings, *, n_prompts: int = 200, seed: int = 0, candidates: int = 4,
-             catalogue_dir: Path | None = None, generator=None, progress: Progress | None = None) -> dict:
-    """Generate one clip per reserved-wording prompt and measure adherence; returns the report."""
+             catalogue_dir: Path | None = None, generator=None, duration: float | None = None,
+             progress: Progress | None = None) -> dict:
+    """Generate one clip per reserved-wording prompt and measure adherence; returns the report.
+    `duration` fixes every clip's length (default: the prompt's, else the decoder's)."""
     from generator.captions import caption
     from generator.generate import Generator
     t0 = time.perf_counter()
@@ -117,7 +119,8 @@ def evaluate(settings, *, n_prompts: int = 200, seed: int = 0, candidates: int =
         except GenerateError as e:  # a caption the parser rejects is a finding, not a crash
             per.append({"prompt": prompt, "error": str(e)})
             continue
-        res = gen.generate(prompt, seed=seed * 100_003 + n, candidates=candidates, write=False)
+        res = gen.generate(prompt, seed=seed * 100_003 + n, candidates=candidates, write=False,
+                           duration=duration)
         text = aligner.embed_text([prompt])[0]
         g_emb = aligner.embed_audio([res.audio], res.sample_rate)[0]
         item = {"prompt": prompt, "kind": src.kind, "seconds": res.seconds, "duration": res.duration,
