@@ -12,6 +12,7 @@ from flask import current_app
 
 from catalog.db import Catalog, open_catalog
 from catalog.settings import Settings
+from web.cache import ResponseCache
 from web.jobs import JobRunner
 
 
@@ -22,6 +23,7 @@ class WebState:
         self.index_roots = [Path(r).resolve() for r in index_roots]
         self.catalog: Catalog = open_catalog(settings)
         self.jobs = JobRunner(self.catalog)
+        self.response_cache = ResponseCache()
         self._lock = threading.Lock()
         self._searcher = None
         self._generator = None

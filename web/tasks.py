@@ -35,6 +35,22 @@ def _like_path(st: WebState, file_id: int) -> str:
 
 
 def search(st: WebState, args: dict) -> dict:
+    """The search as JSON; read-only searches are answered from the response cache while the
+    vector store's generation (and so the catalogue's searchable content) is unchanged."""
+    if args["generate"]:
+        return _search(st, args)
+    searcher = st.searcher()
+    searcher.store.refresh()  # picks up other writers' saves, so the generation is current
+    generation = searcher.store.manifest.generation
+    key = st.response_cache.key(args)
+    out = st.response_cache.get(key, generation)
+    if out is None:
+        out = _search(st, args)
+        st.response_cache.put(key, generation, out)
+    return out
+
+
+def _search(st: WebState, args: dict) -> dict:
     like = _like_path(st, args["like"]) if args["like"] is not None else None
     searcher = st.searcher()
     k = args["k"] + (1 if like is not None else 0)  # room for the example, dropped below

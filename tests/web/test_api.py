@@ -257,3 +257,20 @@ def test_generate_validation(client):
                  {"prompt": "pad", "seed": 1.5}, {"prompt": 5}):
         resp = client.post("/api/generate", json=body)
         assert resp.status_code == 400, (body, resp.get_json())
+
+
+def test_repeated_searches_are_cached_until_the_catalogue_changes(fresh_app, tmp_path):
+    client = fresh_app.test_client()
+    cache = fresh_app.extensions["cratedig"].response_cache
+    lib = tmp_path / "roots" / "lib"
+    write_audio(lib / "first.wav", 1.0, 16_000, 1, ("WAV", "PCM_16"), "sine440")
+    assert wait_job(client, client.post("/api/jobs", json={"paths": [str(lib)]}).get_json()["id"])["state"] == "done"
+    q = {"q": "a tone", "k": 10}
+    before = client.get("/api/search", query_string=q).get_json()
+    assert client.get("/api/search", query_string=q).get_json() == before
+    assert cache.hits == 1
+    write_audio(lib / "second.flac", 1.0, 16_000, 1, ("FLAC", "PCM_16"), "noise")
+    assert wait_job(client, client.post("/api/jobs", json={"paths": [str(lib)]}).get_json()["id"])["state"] == "done"
+    after = client.get("/api/search", query_string=q).get_json()
+    assert {r["name"] for r in after["results"]} == {"first.wav", "second.flac"}
+    assert {r["name"] for r in before["results"]} == {"first.wav"}
