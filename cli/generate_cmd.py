@@ -31,9 +31,10 @@ def _progress_bar():
 def generate_cmd(ctx, prompt, duration, seed, output, candidates, as_json):
     """Generate a clip from a text PROMPT ("lo-fi beat, 92 BPM in D minor, 10 seconds")."""
     from cli.main import settings_from
-    from generator.generate import Generator
+    from generator.generate import Generator, check_duration
     from generator.prompt import parse_prompt
-    parse_prompt(prompt)  # a bad prompt fails before any model loads
+    parse_prompt(prompt)  # bad input fails before any model loads
+    check_duration(duration)
     settings = settings_from(ctx)
     gen = Generator(settings)
     res = gen.generate(prompt, duration=duration, seed=seed, candidates=candidates, out=output,
