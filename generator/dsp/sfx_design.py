@@ -270,6 +270,39 @@ def vinyl_scratch(n, sr, rng):
     return F.lowpass(x, sr, rng.uniform(5000, 12000))
 
 
+def glass_break(n, sr, rng):
+    """Glass shattering: a bright crack, then many short high tinkling shards falling over ~1 s."""
+    out = np.zeros(n)
+    L = _len(n, sr, 0.3, 0.8, rng)
+    crack = F.highpass(O.white(L, rng), sr, 2000) * exp_decay(L, sr, rng.uniform(0.05, 0.2))
+    crack += _modes(sr, L, rng, rng.uniform(1500, 3500), 12, rng.uniform(0.2, 0.6), (1.0, 5.0))
+    place(out, 0, crack)
+    spread = rng.uniform(0.4, 1.5)
+    for _ in range(int(rng.integers(15, 60))):
+        t0 = rng.uniform(0.0, 1.0) ** 2 * spread
+        Ls = int(rng.uniform(0.03, 0.15) * sr)
+        shard = _modes(sr, Ls, rng, rng.uniform(3000, 8000), 3, rng.uniform(0.03, 0.12), (1.0, 2.5))
+        place(out, int(t0 * sr), shard * rng.uniform(0.1, 0.5))
+    return out
+
+
+def punch(n, sr, rng):
+    """Fight punch/body hit: low thud with a fast pitch drop, a cloth/skin slap, optional whoosh."""
+    out = np.zeros(n)
+    offset = 0
+    if rng.random() < 0.4:
+        sw = whoosh(min(n, int(0.3 * sr)), sr, rng) * 0.4
+        place(out, 0, sw)
+        offset = int(rng.uniform(0.1, 0.25) * sr)
+    L = _len(n, sr, 0.25, 0.6, rng)
+    thud = _drop(sr, L, rng.uniform(50, 90), rng.uniform(150, 300), rng.uniform(0.01, 0.03)) \
+        * exp_decay(L, sr, rng.uniform(0.1, 0.3))
+    slap = F.bandpass(O.white(L, rng), sr, rng.uniform(500, 1500), rng.uniform(3000, 7000)) \
+        * exp_decay(L, sr, rng.uniform(0.02, 0.06))
+    place(out, offset, F.saturate(thud + rng.uniform(0.4, 1.0) * slap, rng.uniform(0.5, 3)))
+    return out
+
+
 KINDS = {
     "impact": (impact, ["impact", "cinematic hit", "heavy hit", "trailer hit"]),
     "boom": (boom, ["boom", "sub drop", "deep boom", "cinematic boom"]),
@@ -280,6 +313,8 @@ KINDS = {
     "gunshot": (gunshot, ["gunshot", "gun shot", "firearm blast", "gunfire"]),
     "metal_clang": (metal_clang, ["metal clang", "metallic hit", "clanging metal"]),
     "sword": (sword, ["sword", "blade clash", "sword unsheathe", "metal blade"]),
+    "glass_break": (glass_break, ["glass breaking", "shattering glass", "window smash"]),
+    "punch": (punch, ["punch", "fist impact", "body hit", "fight punch"]),
     "laser": (laser, ["laser", "sci-fi zap", "laser blaster"]),
     "glitch": (glitch, ["glitch", "digital glitch", "stutter glitch"]),
     "vinyl_scratch": (vinyl_scratch, ["vinyl scratch", "turntable scratch", "dj scratch"]),

@@ -242,10 +242,24 @@ def crowd(n, sr, rng):
     return x
 
 
+def fire(n, sr, rng):
+    """Crackling fire: a soft low roar plus sparse sharp pops and crackles, filling the clip."""
+    roar = F.lowpass(O.brown(n, rng), sr, rng.uniform(300, 900)) * (1 + 0.3 * smooth_random(n, sr, 1.5, rng))
+    dens = rng.uniform(5, 40)
+    imp = (rng.random(n) < dens / sr) * rng.uniform(-1, 1, n) ** 3
+    kl = int(0.003 * sr)
+    crackle = oaconvolve(imp, O.white(kl, rng) * np.exp(-_t(kl, sr) / 0.0006))[:n]
+    crackle = F.highpass(crackle, sr, rng.uniform(1000, 3000)) * 6
+    pops = (rng.random(n) < rng.uniform(0.5, 3) / sr).astype(float)
+    pops = F.bandpass(pops, sr, 300, 3000) * 30
+    return rng.uniform(0.3, 0.8) * roar + crackle + pops
+
+
 KINDS = {
     "water_splash": (water_splash, ["water splash", "splash", "something falling into water"]),
     "waves": (waves, ["ocean waves", "surf", "waves crashing on the shore"]),
     "wind": (wind, ["wind", "howling wind", "gusty wind ambience"]),
+    "fire": (fire, ["crackling fire", "campfire", "fireplace crackle"]),
     "rain": (rain, ["rain", "rainfall", "rain ambience"]),
     "thunder": (thunder, ["thunder", "thunderclap", "rolling thunder", "storm"]),
     "engine": (engine, ["engine", "car engine", "motor revving", "engine idle"]),
