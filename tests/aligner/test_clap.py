@@ -291,7 +291,8 @@ def test_clap_timing_reports_speeds_on_the_given_clips():
     res = clap_timing(clips, repeats=1, text_runs=2, config=tiny_config(False), progress=seen.append)
     assert res["clips"] == 2 and res["windows"] == 3  # 12 s -> [0,10) and [2,12); 2 s -> one
     assert res["audio_seconds"] == pytest.approx(14.0, abs=1e-3)
-    for k in ("audio_x_realtime", "frontend_x_realtime", "encoder_x_realtime", "text_latency_ms"):
+    for k in ("audio_x_realtime", "frontend_x_realtime", "encoder_x_realtime", "text_latency_ms",
+              "audio_x_realtime_cpu", "encoder_x_realtime_cpu", "text_cpu_ms"):
         assert np.isfinite(res[k]) and res[k] > 0, k
     assert res["text_params"] > 50265 * 32 and len(seen) == 4
     with pytest.raises(ValueError):
