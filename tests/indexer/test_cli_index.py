@@ -48,10 +48,12 @@ def test_progress_bar_lines_off_a_terminal():
 
 @pytest.mark.skipif(not builtin_weights().exists(), reason="builtin aligner weights not trained yet")
 def test_index_json_and_human_output_with_the_builtin_aligner(tmp_path, audio_dir, bad_dir):
+    import shutil
     bad_root, expected = bad_dir
     home = tmp_path / "home"
-    cmd = [sys.executable, "-m", "cli", "--home", str(home), "index", str(audio_dir),
-           str(bad_root), "--json"]
+    weights = shutil.copy(builtin_weights(), tmp_path / "weights.pt")  # fixed while we run
+    cli_ = [sys.executable, "-m", "cli", "--home", str(home), "--aligner", f"builtin:{weights}"]
+    cmd = cli_ + ["index", str(audio_dir), str(bad_root), "--json"]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
     assert out.returncode == 0, out.stderr
@@ -64,7 +66,7 @@ def test_index_json_and_human_output_with_the_builtin_aligner(tmp_path, audio_di
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[0] == f"indexed 0, unchanged 8, failed {len(expected)}"
     assert all(f"  failed: {p}: " in out.stdout for p in expected)
-    r = subprocess.run([sys.executable, "-m", "cli", "--home", str(home), "reindex", "--json"],
+    r = subprocess.run(cli_ + ["reindex", "--json"],
                        capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["store_rebuilt"] is True
