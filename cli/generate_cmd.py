@@ -11,10 +11,17 @@ import click
 def _progress_bar():
     """A progress callback drawing one updating line on stderr (nothing when not a TTY)."""
     tty = sys.stderr.isatty()
+    last = {}
 
     def cb(stage: str, done: int, total: int) -> None:
         if tty:
             click.echo(f"\r{stage}: {done}/{total}", err=True, nl=done >= total)
+            return
+        # not a terminal (a log file): a line per tenth of the work
+        step = max(1, total // 10)
+        if done >= total or done // step != last.get(stage, -1):
+            last[stage] = done // step
+            click.echo(f"{stage}: {done}/{total}", err=True)
     return cb
 
 

@@ -75,18 +75,21 @@ def audio_embeddings(aligner, folder: Path, rows: list[dict], cache_dir: Path,
         if r["file"] in cached:
             out[i] = cached[r["file"]]
     feature_cache = _aligner_feature_cache(aligner, folder)
-    for n, i in enumerate(todo, 1):
-        vec = None
-        if feature_cache is not None:
-            vec = _from_features(aligner, feature_cache, rows[i]["file"])
-        if vec is None:
-            wave, sr = sf.read(str(Path(folder) / rows[i]["file"]), dtype="float32", always_2d=True)
-            vec = aligner.embed_audio([wave], sr)[0]
-        out[i] = vec
-        cached[rows[i]["file"]] = vec
+    done = 0
+    for start in range(0, len(todo), 64):  # chunks: one batched model call per 64 clips
+        chunk = todo[start:start + 64]
+        vecs = _from_features(aligner, feature_cache, [rows[i]["file"] for i in chunk]) \
+            if feature_cache is not None else [None] * len(chunk)
+        for i, vec in zip(chunk, vecs):
+            if vec is None:
+                wave, sr = sf.read(str(Path(folder) / rows[i]["file"]), dtype="float32", always_2d=True)
+                vec = aligner.embed_audio([wave], sr)[0]
+            out[i] = vec
+            cached[rows[i]["file"]] = vec
+        done += len(chunk)
         if progress:
-            progress("embedding audio", n, len(todo))
-        if n % 500 == 0 or n == len(todo):
+            progress("embedding audio", done, len(todo))
+        if done % 512 < 64 or done == len(todo):
             _save_cache(cache_path, cached)
     return out
 
@@ -102,22 +105,31 @@ def _aligner_feature_cache(aligner, folder: Path):
     return FeatureCache(folder)
 
 
-def _from_features(aligner, cache, file: str) -> np.ndarray | None:
-    """Pooled embedding from cached features, windowed like `Aligner.embed_audio_windows`."""
+def _from_features(aligner, cache, files: list[str]) -> list[np.ndarray | None]:
+    """Pooled embeddings from cached features, windowed like `Aligner.embed_audio_windows`
+    (None for a file the cache lacks)."""
     from aligner.base import l2_normalise, window_bounds
     from aligner.features import HOP
-    m = cache.manifest.get(file)
-    if not m or not (cache.dir / "features" / m["npy"]).is_file():
-        return None
-    try:
-        feats = np.asarray(cache.load(file), dtype=np.float32)
-    except (OSError, ValueError):
-        return None
-    frames = feats.shape[1]
-    # window bounds in samples at the aligner rate -> frame bounds (hop HOP samples)
-    bounds = window_bounds((frames - 1) * HOP, aligner.sample_rate)
-    wins = [feats[:, a // HOP: b // HOP + 1] for a, b in bounds]
-    return l2_normalise(aligner.embed_features(wins).mean(axis=0))
+    wins, owner = [], []
+    for k, file in enumerate(files):
+        m = cache.manifest.get(file)
+        if not m or not (cache.dir / "features" / m["npy"]).is_file():
+            continue
+        try:
+            feats = np.asarray(cache.load(file), dtype=np.float32)
+        except (OSError, ValueError):
+            continue
+        # window bounds in samples at the aligner rate -> frame bounds (hop HOP samples)
+        for a, b in window_bounds((feats.shape[1] - 1) * HOP, aligner.sample_rate):
+            wins.append(feats[:, a // HOP: b // HOP + 1])
+            owner.append(k)
+    out: list[np.ndarray | None] = [None] * len(files)
+    if wins:
+        vecs = aligner.embed_features(wins)
+        owner = np.array(owner)
+        for k in set(owner.tolist()):
+            out[k] = l2_normalise(vecs[owner == k].mean(axis=0))
+    return out
 
 
 def _save_cache(path: Path, cached: dict) -> None:
@@ -127,15 +139,36 @@ def _save_cache(path: Path, cached: dict) -> None:
     tmp.replace(path)
 
 
-def text_embeddings(aligner, rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
-    """All captions of all rows -> (float32[m, dim], row index int[m])."""
+def text_embeddings(aligner, rows: list[dict], folder: Path | None = None,
+                    per_clip: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Up to `per_clip` captions of every row -> (float32[m, dim], row index int[m]). Captions
+    whose frozen MiniLM embedding the aligner's training cache holds are only projected."""
     texts, owner = [], []
     for i, r in enumerate(rows):
-        for c in r.get("captions") or []:
+        for c in (r.get("captions") or [])[:per_clip]:
             texts.append(c)
             owner.append(i)
-    vecs = [aligner.embed_text(texts[i:i + 256]) for i in range(0, len(texts), 256)]
-    return np.concatenate(vecs).astype(np.float32), np.array(owner, dtype=np.int64)
+    out = np.zeros((len(texts), aligner.dim), dtype=np.float32)
+    todo = list(range(len(texts)))
+    cache = _aligner_text_cache(aligner, folder)
+    if cache is not None:
+        hit = [k for k in todo if texts[k] in cache.index]
+        for j in range(0, len(hit), 1024):
+            part = hit[j:j + 1024]
+            out[part] = aligner.project_sentences(cache.get([texts[k] for k in part]))
+        todo = [k for k in todo if texts[k] not in cache.index]
+    for j in range(0, len(todo), 256):
+        part = todo[j:j + 256]
+        out[part] = aligner.embed_text([texts[k] for k in part])
+    return out, np.array(owner, dtype=np.int64)
+
+
+def _aligner_text_cache(aligner, folder: Path | None):
+    if folder is None or not hasattr(aligner, "project_sentences"):
+        return None
+    from aligner.dataset import CACHE_DIRNAME, TextCache
+    d = Path(folder) / CACHE_DIRNAME
+    return TextCache(d) if (d / "text-minilm.npz").is_file() else None
 
 
 def fit_prior(text: np.ndarray, audio: np.ndarray, ridge: float = 1e-1) -> dict:
@@ -228,7 +261,7 @@ def train_decoder(settings, folder: Path, out: Path, *, limit: int | None = None
                                       f"train, {len(test_idx)} test")
     audio = audio_embeddings(aligner, folder, rows, settings.cache_dir, progress)
     t_embed = time.perf_counter() - t0
-    text, owner = text_embeddings(aligner, rows)
+    text, owner = text_embeddings(aligner, rows, folder)
     vocab = PlanVocab.build([rows[i]["plan"] for i in train_idx])
     targets = [vocab.encode(r["plan"]) for r in rows]
     params = train_mlp(audio[train_idx], [targets[i] for i in train_idx], vocab, epochs=epochs,
