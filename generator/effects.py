@@ -40,7 +40,7 @@ def reverb(x: np.ndarray, sr: int, rt60: float, wet: float, rng: np.random.Gener
     """Convolution with a synthetic decaying-noise impulse response (decorrelated per channel,
     darker as it decays). A loop's reverb tail wraps to its start."""
     from scipy.signal import lfilter, oaconvolve
-    n_ir = int(min(rt60 * 1.2, 3.0) * sr)
+    n_ir = int(min(rt60 * 0.8, 1.8) * sr)  # -41 dB by 0.6 x RT60: the rest is inaudible in a mix
     t = np.arange(n_ir) / sr
     decay = np.exp(-6.91 * t / rt60)
     ir = rng.standard_normal((n_ir, 2)) * decay[:, None]
@@ -58,18 +58,23 @@ def reverb(x: np.ndarray, sr: int, rt60: float, wet: float, rng: np.random.Gener
 
 
 def compress(x: np.ndarray, sr: int, threshold_db: float = -20.0, ratio: float = 2.0,
-             attack_s: float = 0.01, release_s: float = 0.15) -> np.ndarray:
-    """Feed-forward RMS compressor on the stereo-linked level, with make-up gain."""
+             attack_s: float = 0.01, release_s: float = 0.15, block: int = 64) -> np.ndarray:
+    """Feed-forward RMS compressor on the stereo-linked level, with make-up gain. The level is
+    tracked per block of 64 samples (1.5 ms, well under the attack) and the gain interpolated."""
     from scipy.signal import lfilter
-    power = np.mean(x.astype(np.float64) ** 2, axis=1)
-    a = np.exp(-1.0 / (0.5 * (attack_s + release_s) * sr))
-    env = np.sqrt(np.maximum(lfilter([1 - a], [1, -a], power), 1e-12))
-    level_db = 20 * np.log10(env)
-    over = np.maximum(level_db - threshold_db, 0.0)
+    n = len(x)
+    n_blocks = -(-n // block)
+    power = 0.5 * (x[:, 0] * x[:, 0] + x[:, 1] * x[:, 1])  # (explicit: axis=1 means over 2 are slow)
+    sq = np.pad(power, (0, n_blocks * block - n)).reshape(n_blocks, block).mean(axis=1)
+    a = np.exp(-block / (0.5 * (attack_s + release_s) * sr))
+    env = np.sqrt(np.maximum(lfilter([1 - a], [1, -a], sq.astype(np.float64)), 1e-12))
+    over = np.maximum(20 * np.log10(env) - threshold_db, 0.0)
     gain_db = -over * (1 - 1 / ratio)
-    gain = 10 ** (gain_db / 20)
-    makeup = 10 ** (np.percentile(-gain_db, 90) * 0.5 / 20)
-    return (x * (gain * makeup)[:, None]).astype(np.float32)
+    makeup_db = np.percentile(-gain_db, 90) * 0.5
+    gain = 10 ** ((gain_db + makeup_db) / 20)
+    centers = np.arange(n_blocks) * block + block / 2
+    g = np.interp(np.arange(n), centers, gain).astype(np.float32)
+    return (x * g[:, None]).astype(np.float32)
 
 
 def stereo_width(x: np.ndarray, width: float) -> np.ndarray:

@@ -30,12 +30,13 @@ def _k_weighting(sr: int):
 def integrated_lufs(audio: np.ndarray, sr: int) -> float:
     """Integrated loudness in LUFS of (n, channels) audio; -inf for silence. Clips shorter than
     one 400 ms gating block are measured as a whole."""
-    from scipy.signal import lfilter
-    x = np.asarray(audio, dtype=np.float64)
+    from scipy.signal import sosfilt
+    x = np.asarray(audio, dtype=np.float32)
     if x.ndim == 1:
         x = x[:, None]
     (b1, a1), (b2, a2) = _k_weighting(sr)
-    y = lfilter(b2, a2, lfilter(b1, a1, x, axis=0), axis=0)
+    sos = np.array([list(b1) + list(a1), list(b2) + list(a2)])
+    y = sosfilt(sos, x, axis=0).astype(np.float64)
     block, hop = int(0.4 * sr), int(0.1 * sr)
     if len(y) < block:
         z = np.sum(np.mean(y ** 2, axis=0))
@@ -58,7 +59,7 @@ def true_peak_db(audio: np.ndarray, oversample: int = 8, taps: int = 32) -> floa
     """True peak in dBTP: 8x windowed-sinc interpolation around the loudest sample peaks (the
     inter-sample maximum lies next to a large sample, so only those neighbourhoods are
     oversampled; ~50x cheaper than oversampling the whole clip)."""
-    x = np.asarray(audio, dtype=np.float64)
+    x = np.asarray(audio)
     if x.ndim == 1:
         x = x[:, None]
     if x.size == 0:
@@ -74,7 +75,7 @@ def true_peak_db(audio: np.ndarray, oversample: int = 8, taps: int = 32) -> floa
         idx_n, idx_c = idx_n[top], idx_c[top]
     padded = np.pad(x, ((half, half), (0, 0)))
     offsets = np.arange(-half + 1, half + 1)
-    seg = padded[idx_n[:, None] + half + offsets[None, :], idx_c[:, None]]   # (k, taps)
+    seg = padded[idx_n[:, None] + half + offsets[None, :], idx_c[:, None]].astype(np.float64)  # (k, taps)
     fracs = np.arange(1, oversample) / oversample
     t = fracs[None, :] - offsets[:, None]                                     # (taps, os-1)
     kernel = np.sinc(t) * np.hanning(taps + 2)[1:-1][:, None]
@@ -83,23 +84,35 @@ def true_peak_db(audio: np.ndarray, oversample: int = 8, taps: int = 32) -> floa
     return 20 * np.log10(peak)
 
 
+def _block_env(peak: np.ndarray, block: int) -> np.ndarray:
+    n_blocks = -(-len(peak) // block)
+    padded = np.pad(peak, (0, n_blocks * block - len(peak)))
+    return padded.reshape(n_blocks, block).max(axis=1)
+
+
 def limit(audio: np.ndarray, sr: int, ceiling_db: float, lookahead_s: float = 0.003,
-          release_s: float = 0.08) -> np.ndarray:
-    """Look-ahead peak limiter: the gain needed at each sample, spread back over the look-ahead
-    window (min filter) and released smoothly, so peaks are caught without clicks."""
+          release_s: float = 0.08, block: int = 32) -> np.ndarray:
+    """Look-ahead peak limiter. The gain each block of 32 samples needs (its peak over the
+    ceiling) is spread back over the look-ahead (min filter), released exponentially, and
+    interpolated to samples — block-rate control costs ~1/32 of a per-sample one."""
     from scipy.ndimage import minimum_filter1d
     from scipy.signal import lfilter
     ceiling = 10 ** (ceiling_db / 20)
-    peak = np.max(np.abs(audio), axis=1).astype(np.float64)
-    need = np.minimum(1.0, ceiling / np.maximum(peak, 1e-12))
-    w = max(1, int(lookahead_s * sr))
+    peak = np.maximum(np.abs(audio[:, 0]), np.abs(audio[:, 1]))
+    if peak.max() <= ceiling:
+        return audio.astype(np.float32, copy=False)
+    env = _block_env(peak, block).astype(np.float64)
+    need = np.minimum(1.0, ceiling / np.maximum(env, 1e-12))
+    w = max(1, int(round(lookahead_s * sr / block)))
     need = minimum_filter1d(need, size=2 * w + 1, mode="nearest")
-    a = np.exp(-1.0 / (release_s * sr))
-    # Smooth upward (release) only: follow drops immediately via the min with the raw need.
-    smooth = lfilter([1 - a], [1, -a], need - 1.0) + 1.0
-    gain = np.minimum(need, smooth)
-    gain = minimum_filter1d(gain, size=w, mode="nearest")
-    return (audio * gain[:, None]).astype(np.float32)
+    a = np.exp(-block / (release_s * sr))
+    smooth = lfilter([1 - a], [1, -a], need - 1.0) + 1.0   # release only: drops follow `need`
+    gain_blocks = np.minimum(need, smooth)
+    # Interpolate between block minima without overshooting a block's own requirement.
+    centers = np.arange(len(gain_blocks)) * block + block / 2
+    gain = np.interp(np.arange(len(audio)), centers, gain_blocks)
+    gain = np.minimum(gain, np.repeat(gain_blocks, block)[:len(audio)])
+    return (audio * gain[:, None].astype(np.float32)).astype(np.float32)
 
 
 def normalize(audio: np.ndarray, sr: int, target_lufs: float = TARGET_LUFS,

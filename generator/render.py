@@ -132,7 +132,9 @@ def render(score: Score, plan, seed: int, soundfont: str | None = None) -> tuple
         stem = level_stem(stem, track, plan.kind == "one-shot")
         if plan.sidechain and track.role in ("bass", "pad", "chords") and score.kick_times:
             stem = stem * duck_envelope(score.kick_times, n)[:, None]
-        mix += pan(stem, track.pan)
+        gl, gr = pan_gains(track.pan)
+        mix[:, 0] += stem[:, 0] * gl
+        mix[:, 1] += stem[:, 1] * gr
     if plan.kind == "loop" and tail:
         wrapped = mix[n_out:]
         k = min(len(wrapped), n_out)
@@ -148,7 +150,8 @@ def level_stem(stem: np.ndarray, track: Track, oneshot: bool) -> np.ndarray:
     """Scale a stem to its role's RMS (measured over its loud part), then its gain offset."""
     if oneshot:
         return stem
-    power = np.mean(stem[::4] ** 2, axis=1)  # every 4th sample is plenty for a level
+    sub = stem[::4]  # every 4th sample is plenty for a level
+    power = 0.5 * (sub[:, 0] * sub[:, 0] + sub[:, 1] * sub[:, 1])
     loud = power[power > 1e-8].astype(np.float64)
     if len(loud) == 0:
         return stem
@@ -157,11 +160,10 @@ def level_stem(stem: np.ndarray, track: Track, oneshot: bool) -> np.ndarray:
     return stem * np.float32(target / rms)
 
 
-def pan(stem: np.ndarray, position: float) -> np.ndarray:
-    """Constant-power pan of a stereo stem; position -1..1."""
+def pan_gains(position: float) -> tuple[np.float32, np.float32]:
+    """Constant-power pan gains (left, right) for position -1..1; 1.0 each at the centre."""
     angle = (position + 1) * np.pi / 4
-    gains = np.array([np.cos(angle), np.sin(angle)], dtype=np.float32) * np.float32(np.sqrt(2))
-    return stem * gains[None, :]
+    return np.float32(np.cos(angle) * np.sqrt(2)), np.float32(np.sin(angle) * np.sqrt(2))
 
 
 def duck_envelope(kick_times: list[float], n: int, depth: float = 0.6, release_s: float = 0.14) -> np.ndarray:
