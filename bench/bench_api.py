@@ -156,6 +156,23 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait(10)
 
 
+def server_cpu_s(pgid: int) -> float:
+    """User + system CPU seconds of every live process in the server's process group (the
+    server runs in its own session): a load-independent measure on a shared machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the command: state, ppid, pgrp, ...
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 # ---- load --------------------------------------------------------------------------------------
 class Client(threading.Thread):
     def __init__(self, port: int, next_query, start_at: float, stop_at: float,
@@ -295,7 +312,12 @@ def main(argv=None) -> int:
                 with warm_lock:
                     return next(warm_iter, warm[0])
             run_load(port, warm_pick, min(args.clients, 8), 3.0, 0.0, args.k)  # warm-up, discarded
+            cpu0 = server_cpu_s(proc.pid)
             res = run_load(port, pick, args.clients, args.seconds, args.rate, args.k)
+            cpu = server_cpu_s(proc.pid) - cpu0
+            res["server_cpu_s"] = round(cpu, 2)
+            if res.get("ok"):
+                res["server_cpu_ms_per_search"] = round(1000 * cpu / res["ok"], 2)
         finally:
             stop_server(proc)
         log(f"run {r + 1}: {json.dumps(res)}")

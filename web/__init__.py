@@ -16,7 +16,7 @@ MAX_REQUEST_BYTES = 64 * 1024  # JSON bodies only; nothing is uploaded
 
 def create_app(settings: Settings, *, index_roots: list[Path] | None = None,
                require_token: bool = False, allowed_hosts: tuple[str, ...] = (),
-               config: dict | None = None, warm: bool = False, aligner=None) -> Flask:
+               config: dict | None = None, warm: bool = False, aligner=None, decoder=None) -> Flask:
     """The app for `settings`.
 
     index_roots: server folders the web UI may index (default: the user's home directory).
@@ -25,6 +25,7 @@ def create_app(settings: Settings, *, index_roots: list[Path] | None = None,
     allowed_hosts: extra Host names answered in local mode (beside localhost names).
     warm: build the searcher (aligner + vector store) now instead of on the first search.
     aligner: an `Aligner` to use instead of `load_aligner(settings)` (tests, embedded use).
+    decoder: a `PlanDecoder` to use instead of the generator's default weights.
     """
     from web import api, audio, errors, pages, security
     from web.state import WebState
@@ -41,7 +42,7 @@ def create_app(settings: Settings, *, index_roots: list[Path] | None = None,
     if config:
         app.config.update(config)
     roots = index_roots if index_roots is not None else [Path.home()]
-    app.extensions["cratedig"] = WebState(settings, roots, aligner=aligner)
+    app.extensions["cratedig"] = WebState(settings, roots, aligner=aligner, decoder=decoder)
 
     errors.register_error_handlers(app)
     security.install(app)

@@ -56,6 +56,8 @@ def domain_status(e: BaseException) -> tuple[int, str] | None:
     names = {c.__name__ for c in type(e).__mro__}
     if "AlignerMismatchError" in names:
         return 409, "aligner_mismatch"
+    if "DecoderError" in names:
+        return 503, "generator_unavailable"
     if "NothingIndexedError" in names:
         return 409, "nothing_indexed"
     if "CatalogError" in names:

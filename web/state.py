@@ -17,9 +17,10 @@ from web.jobs import JobRunner
 
 
 class WebState:
-    def __init__(self, settings: Settings, index_roots: list[Path], aligner=None):
+    def __init__(self, settings: Settings, index_roots: list[Path], aligner=None, decoder=None):
         self.settings = settings
         self._aligner = aligner  # None: `load_aligner(settings)` when the searcher is built
+        self._decoder = decoder  # None: the generator's default weights, loaded on first use
         self.index_roots = [Path(r).resolve() for r in index_roots]
         self.catalog: Catalog = open_catalog(settings)
         self.jobs = JobRunner(self.catalog)
@@ -51,7 +52,8 @@ class WebState:
             with self._lock:
                 if self._generator is None:
                     from generator.generate import Generator
-                    self._generator = Generator(self.settings, aligner=aligner)
+                    self._generator = Generator(self.settings, aligner=aligner,
+                                                decoder=self._decoder)
                     self.miss_handler.generator = self._generator  # one decoder in memory
                 g = self._generator
         return g

@@ -38,6 +38,7 @@ def search(st: WebState, args: dict) -> dict:
     """The search as JSON; read-only searches are answered from the response cache while the
     vector store's generation (and so the catalogue's searchable content) is unchanged."""
     if args["generate"]:
+        st.generator()  # the miss handler generates with the app's generator (and decoder)
         return _search(st, args)
     searcher = st.searcher()
     searcher.store.refresh()  # picks up other writers' saves, so the generation is current
