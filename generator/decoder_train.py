@@ -29,9 +29,8 @@ class TrainError(ValueError):
         self.what, self.reason = what, reason
 
 
-def read_corpus(folder: Path, limit: int | None = None, seed: int = 0) -> list[dict]:
-    """captions.jsonl rows whose audio file exists; `limit` keeps a seeded random subset that
-    preserves the split proportions."""
+def read_corpus(folder: Path, limit: int | None = None) -> list[dict]:
+    """captions.jsonl rows whose audio file exists, in file order; `limit` keeps the first ones."""
     folder = Path(folder)
     index = folder / "captions.jsonl"
     if not index.is_file():
@@ -53,8 +52,9 @@ def read_corpus(folder: Path, limit: int | None = None, seed: int = 0) -> list[d
     if not rows:
         raise TrainError(str(folder), "captions.jsonl lists no existing audio files")
     if limit and len(rows) > limit:
-        rng = np.random.default_rng(seed)
-        rows = [rows[i] for i in sorted(rng.choice(len(rows), size=limit, replace=False))]
+        # the first clips: the corpus draws plans at random in index order, so they are a random
+        # sample, and the same subset (and its cached embeddings) stays valid as the corpus grows
+        rows = rows[:limit]
     return rows
 
 
@@ -252,7 +252,7 @@ def train_decoder(settings, folder: Path, out: Path, *, limit: int | None = None
         from aligner import load_aligner
         aligner = load_aligner(settings)
     folder = Path(folder)
-    rows = read_corpus(folder, limit=limit, seed=seed)
+    rows = read_corpus(folder, limit=limit)
     train_idx = [i for i, r in enumerate(rows) if r.get("split", "train") == "train"]
     test_idx = [i for i, r in enumerate(rows) if r.get("split") == "test"] or \
         [i for i, r in enumerate(rows) if r.get("split") in ("val", "valid", "validation")]
