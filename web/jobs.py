@@ -14,6 +14,7 @@ import os
 import socket
 import threading
 import time
+import uuid
 from typing import Any, Callable
 
 from sqlalchemy import select
@@ -59,8 +60,9 @@ def job_json(job: Job) -> dict:
     }
 
 
-def _owner() -> dict:
-    return {"host": socket.gethostname(), "pid": os.getpid()}
+# Runners alive in this process (several apps may live in one process, e.g. in tests): a job
+# recorded by this pid with a runner not in here was left by an earlier process with our pid.
+_LIVE_RUNNERS: set[str] = set()
 
 
 def _owner_alive(params: dict) -> bool:
@@ -124,6 +126,11 @@ class JobRunner:
         self.catalog = catalog
         self._threads: dict[int, threading.Thread] = {}
         self._start_lock = threading.Lock()
+        self.runner_id = uuid.uuid4().hex
+        _LIVE_RUNNERS.add(self.runner_id)
+
+    def _owner(self) -> dict:
+        return {"host": socket.gethostname(), "pid": os.getpid(), "runner": self.runner_id}
 
     def start(self, kind: str, params: dict, fn: Callable[[Progress], dict], *,
               exclusive: bool = False) -> dict:
@@ -138,7 +145,7 @@ class JobRunner:
                     if self._reap(s, other):
                         continue
                     raise JobConflictError(other.id, kind)
-            job = Job(kind=kind, state="queued", params=json.dumps({**params, "_owner": _owner()}),
+            job = Job(kind=kind, state="queued", params=json.dumps({**params, "_owner": self._owner()}),
                       done=0, total=0, audio_seconds=0.0)
             s.add(job)
             s.flush()
@@ -189,11 +196,12 @@ class JobRunner:
         """Mark a live-looking job whose process is gone as failed; True if it was reaped."""
         params = json.loads(job.params) if job.params else {}
         owner = params.get("_owner") or {}
-        mine = owner.get("pid") == os.getpid() and owner.get("host") == socket.gethostname()
-        if mine and job.id not in self._threads:
-            dead = True  # this process's thread is gone (e.g. a restart reused the pid)
+        if owner.get("runner") == self.runner_id:
+            dead = job.id not in self._threads  # our own thread is gone
+        elif owner.get("pid") == os.getpid() and owner.get("host") == socket.gethostname():
+            dead = owner.get("runner") not in _LIVE_RUNNERS  # an earlier process with our pid
         else:
-            dead = not mine and not _owner_alive(params)
+            dead = not _owner_alive(params)
         if dead:
             job.state = "failed"
             job.message = "the server process running this job ended"
@@ -236,6 +244,10 @@ class JobRunner:
                 job.state = "cancelling"
             job.updated_at = utcnow()
             return job_json(job)
+
+    def close(self) -> None:
+        """This runner's jobs stop counting as alive for other apps in this process."""
+        _LIVE_RUNNERS.discard(self.runner_id)
 
     def wait(self, job_id: int, timeout: float) -> bool:
         """Join this process's thread for `job_id` (tests, shutdown); True if it finished."""

@@ -70,6 +70,7 @@ class WebState:
         s = self._searcher
         if s is not None and hasattr(s, "close"):
             s.close()
+        self.jobs.close()
         self.catalog.close()
 
 

@@ -274,3 +274,41 @@ def test_repeated_searches_are_cached_until_the_catalogue_changes(fresh_app, tmp
     after = client.get("/api/search", query_string=q).get_json()
     assert {r["name"] for r in after["results"]} == {"first.wav", "second.flac"}
     assert {r["name"] for r in before["results"]} == {"first.wav"}
+
+
+def test_two_workers_share_jobs_and_new_vectors(fresh_app, tmp_path, web_aligner):
+    """Two apps over one data home stand for two server workers: a job started on one is seen
+    and cancelled on the other, and files one indexes are found by the other's searches."""
+    import threading
+
+    from web import create_app
+    st_a = fresh_app.extensions["cratedig"]
+    other = create_app(st_a.settings, index_roots=st_a.index_roots, aligner=web_aligner)
+    a, b = fresh_app.test_client(), other.test_client()
+    try:
+        lib = tmp_path / "roots" / "lib"
+        write_audio(lib / "shared.wav", 1.0, 16_000, 1, ("WAV", "PCM_16"), "sine440")
+        job = a.post("/api/jobs", json={"paths": [str(lib)]}).get_json()
+        assert wait_job(b, job["id"])["state"] == "done"  # polled on the other worker
+        assert [r["name"] for r in b.get("/api/search?q=x").get_json()["results"]] == ["shared.wav"]
+        write_audio(lib / "later.flac", 1.0, 16_000, 1, ("FLAC", "PCM_16"), "noise")
+        assert wait_job(a, a.post("/api/jobs", json={"paths": [str(lib)]}).get_json()["id"])["state"] == "done"
+        names = {r["name"] for r in b.get("/api/search?q=x").get_json()["results"]}
+        assert names == {"shared.wav", "later.flac"}  # b's store reloaded a's new generation
+
+        started = threading.Event()
+
+        def slow(progress):
+            started.set()
+            for i in range(100_000):
+                progress.update(done=i)
+                threading.Event().wait(0.01)
+            return {}
+        job = st_a.jobs.start("index", {"paths": ["synthetic"]}, slow, exclusive=True)
+        assert started.wait(30)
+        assert b.post("/api/jobs", json={"paths": [str(lib)]}).status_code == 409
+        assert b.post(f"/api/jobs/{job['id']}/cancel").status_code == 200
+        assert st_a.jobs.wait(job["id"], 30)
+        assert b.get(f"/api/jobs/{job['id']}").get_json()["state"] == "cancelled"
+    finally:
+        other.extensions["cratedig"].close()

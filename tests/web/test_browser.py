@@ -92,6 +92,7 @@ def shot(page, name: str) -> None:
 def test_search_play_keyboard_and_more_like_this(app, page):
     with LiveServer(app) as srv:
         page.goto(srv.url + "/")
+        assert page.locator("#like-chip").is_hidden() and page.locator("#miss").is_hidden()
         page.fill("#q", "sweep")  # typed; results arrive after the debounce, no Enter needed
         page.wait_for_selector("#results li.result")
         assert page.locator("#results li.result").count() == 5
