@@ -66,7 +66,7 @@ def instrument_family(instrument: str) -> str:
 # DSP voice family (generator.dsp.SYNTH_VOICES values) -> our family vocabulary.
 SYNTH_FAMILY_MAP = {"bass": "bass", "pad": "synth pad", "lead": "synth lead", "pluck": "synth lead",
                     "keys": "keys", "mallet": "mallet", "organ": "organ", "strings": "strings",
-                    "brass": "brass", "fx": "fx", "piano": "piano"}
+                    "brass": "brass", "fx": "fx", "piano": "piano", "choir": "choir"}
 
 
 def drums_family(drums: str) -> str:
