@@ -54,13 +54,40 @@ def evaluate(n: int, seed: int, verbose: bool = False) -> dict:
             "seconds": round(time.monotonic() - t0, 1), "rows": rows}
 
 
+def evaluate_symbolic(n: int, seed: int) -> dict:
+    """Key+mode from the composed notes alone (duration x velocity weighted pitch classes against
+    the plain Krumhansl-Kessler profiles): separates composition from rendering/estimation."""
+    from generator.analysis import KK_MAJOR, KK_MINOR
+    from generator.compose import compose
+    from generator.theory import NOTE_NAMES
+    ok = 0
+    for i in range(n):
+        rng = np.random.default_rng([seed, i])
+        kind = "arrangement" if rng.random() < 0.5 else "loop"
+        plan = random_plan(rng, kind=kind)
+        pcs = np.zeros(12)
+        for t in compose(plan, seed * 100_000 + i).tracks:
+            if t.role != "drums":
+                for start, dur, pitch, vel in t.notes:
+                    pcs[pitch % 12] += min(dur, 1.0) * vel / 127
+        best = max(((NOTE_NAMES[k], name) for k in range(12) for name in ("major", "minor")),
+                   key=lambda km: np.corrcoef(pcs, np.roll(KK_MAJOR if km[1] == "major" else KK_MINOR,
+                                                           NOTE_NAMES.index(km[0])))[0, 1])
+        ok += key_matches(best, plan.key, plan.mode)
+    return {"n": n, "seed": seed, "symbolic_key_mode_accuracy": ok / n}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true", help="print the full result object")
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--symbolic", action="store_true", help="only the notes-level key check (fast, no audio)")
     a = ap.parse_args()
+    if a.symbolic:
+        print(json.dumps(evaluate_symbolic(a.n, a.seed)))
+        return
     res = evaluate(a.n, a.seed, a.verbose)
     if a.json:
         print(json.dumps(res, indent=1))
