@@ -110,21 +110,27 @@ class _Run:
         return failures
 
 
+REMOVE_CHUNK = 500  # ids per IN (...): SQLite caps the number of bound parameters
+
+
 def remove_files(catalog: Catalog, store, *, paths=None, file_ids=None) -> int:
     """Delete files (and their segments) from the catalogue, then their vectors from the store."""
-    with catalog.session() as s:
-        q = select(File.id)
-        q = q.where(File.path.in_(list(paths))) if paths is not None else q.where(File.id.in_(list(file_ids)))
-        ids = list(s.scalars(q))
-        if not ids:
-            return 0
-        seg_ids = list(s.scalars(select(Segment.id).where(Segment.file_id.in_(ids))))
-        s.execute(delete(Segment).where(Segment.file_id.in_(ids)))
-        s.execute(delete(File).where(File.id.in_(ids)))
+    keys = list(paths) if paths is not None else list(file_ids)
+    col = File.path if paths is not None else File.id
+    removed, seg_ids = 0, []
+    for i in range(0, len(keys), REMOVE_CHUNK):
+        with catalog.session() as s:
+            ids = list(s.scalars(select(File.id).where(col.in_(keys[i:i + REMOVE_CHUNK]))))
+            if not ids:
+                continue
+            seg_ids += list(s.scalars(select(Segment.id).where(Segment.file_id.in_(ids))))
+            s.execute(delete(Segment).where(Segment.file_id.in_(ids)))
+            s.execute(delete(File).where(File.id.in_(ids)))
+            removed += len(ids)
     if store is not None and seg_ids:
         store.remove(np.array(seg_ids, dtype=np.int64))
         store.save()
-    return len(ids)
+    return removed
 
 
 def _under(path: str, roots: list[str]) -> bool:
