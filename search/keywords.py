@@ -26,9 +26,9 @@ they do not retrieve files on their own.
 from __future__ import annotations
 
 import math
-import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 FOLDER_DEPTH = 3
 FIELD_WEIGHTS = {"name": 1.0, "tags": 0.8, "folder": 0.6}
@@ -115,28 +115,49 @@ def query_tokens(query: str) -> list[str]:
 
 @dataclass(frozen=True)
 class KeywordDoc:
-    """The searchable words of one file, by field."""
-    name: frozenset[str]
-    tags: frozenset[str]
-    folder: frozenset[str]
+    """The searchable words of one file, by field (FIELDS order), with the words of each field
+    also indexed by their first PREFIX_MIN letters so near matches compare few words."""
+    fields: tuple[frozenset[str], frozenset[str], frozenset[str]]
+    prefixes: tuple[dict, dict, dict]
 
     @classmethod
     def of(cls, *, name: str, folder: str, tags: list[str | None]) -> "KeywordDoc":
-        folders = [p for p in re.split(r"[\\/]+", folder or "") if p][-FOLDER_DEPTH:]
-        return cls(name=frozenset(tokens(_EXT.sub("", name or ""))),
-                   tags=frozenset(t for tag in tags for t in tokens(tag)),
-                   folder=frozenset(t for f in folders for t in tokens(f)))
+        return _doc(name or "", folder or "", tuple(tags))
+
+    @property
+    def name(self) -> frozenset[str]:
+        return self.fields[0]
 
     def match(self, token: str) -> float:
-        """Best field credit for `token`: field weight, times PREFIX_CREDIT for a prefix match."""
+        """Best field credit for `token`: field weight, times PREFIX_CREDIT for a near match."""
         best = 0.0
-        for field, words in (("name", self.name), ("tags", self.tags), ("folder", self.folder)):
-            weight = FIELD_WEIGHTS[field]
+        for weight, words, prefixes in zip(_WEIGHTS, self.fields, self.prefixes):
             if token in words:
                 best = max(best, weight)
-            elif len(token) >= PREFIX_MIN and any(_near(token, w) for w in words):
+            elif len(token) >= PREFIX_MIN and any(
+                    _near(token, w) for w in prefixes.get(token[:PREFIX_MIN], ())):
                 best = max(best, weight * PREFIX_CREDIT)
         return best
+
+
+FIELDS = ("name", "tags", "folder")
+_WEIGHTS = tuple(FIELD_WEIGHTS[f] for f in FIELDS)
+
+
+@lru_cache(maxsize=65_536)  # a process searching many times sees the same files again
+def _doc(name: str, folder: str, tags: tuple) -> KeywordDoc:
+    folders = [p for p in re.split(r"[\\/]+", folder) if p][-FOLDER_DEPTH:]
+    fields = (frozenset(tokens(_EXT.sub("", name))),
+              frozenset(t for tag in tags for t in tokens(tag)),
+              frozenset(t for f in folders for t in tokens(f)))
+    prefixes = []
+    for words in fields:
+        index: dict[str, list[str]] = {}
+        for w in words:
+            if len(w) >= PREFIX_MIN:
+                index.setdefault(w[:PREFIX_MIN], []).append(w)
+        prefixes.append(index)
+    return KeywordDoc(fields, tuple(prefixes))
 
 
 def _near(a: str, b: str) -> bool:
@@ -145,7 +166,11 @@ def _near(a: str, b: str) -> bool:
     n = min(len(a), len(b))
     if n < PREFIX_MIN:
         return False
-    common = len(os.path.commonprefix([a, b]))
+    common = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        common += 1
     return common >= PREFIX_MIN and common >= 0.75 * n
 
 
