@@ -33,9 +33,11 @@ def _progress_bar():
               help="FILE.flac or FILE.wav (default: a FLAC in the data home's generated/)")
 @click.option("--candidates", type=click.IntRange(1, 16), default=4, show_default=True,
               help="clips generated and re-ranked by the aligner")
+@click.option("--decoder", "decoder_path", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="plan decoder weights (default: the committed generator/weights/decoder.pt)")
 @click.option("--json", "as_json", is_flag=True, help="print {path, plan, score, seconds, candidates}")
 @click.pass_context
-def generate_cmd(ctx, prompt, duration, seed, output, candidates, as_json):
+def generate_cmd(ctx, prompt, duration, seed, output, candidates, decoder_path, as_json):
     """Generate a clip from a text PROMPT ("lo-fi beat, 92 BPM in D minor, 10 seconds")."""
     from cli.main import settings_from
     from generator.generate import Generator, check_duration
@@ -43,7 +45,7 @@ def generate_cmd(ctx, prompt, duration, seed, output, candidates, as_json):
     parse_prompt(prompt)  # bad input fails before any model loads
     check_duration(duration)
     settings = settings_from(ctx)
-    gen = Generator(settings)
+    gen = Generator(settings, decoder=_decoder(decoder_path))
     res = gen.generate(prompt, duration=duration, seed=seed, candidates=candidates, out=output,
                        progress=None if as_json else _progress_bar())
     if as_json:
@@ -58,6 +60,11 @@ def generate_cmd(ctx, prompt, duration, seed, output, candidates, as_json):
                f"{res.seconds:.2f} s" + (f"\n  from the prompt: {facts}" if facts else ""))
 
 
+def _decoder(path):
+    from generator.decoder import load_decoder
+    return load_decoder(Path(path) if path else None)
+
+
 @click.group("generator")
 def generator_group():
     """The plan decoder: evaluate or train it."""
@@ -70,16 +77,23 @@ def generator_group():
 @click.option("--catalogue", "catalogue_dir", type=click.Path(file_okay=False, exists=True), default=None,
               help="captioned corpus folder whose test split is the 1,000-clip retrieval catalogue "
                    "(default: $CRATEDIG_EVAL_CORPUS or work-data/corpus-main)")
+@click.option("--decoder", "decoder_path", type=click.Path(dir_okay=False, exists=True), default=None)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None, help="also write the JSON report here")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def eval_cmd(ctx, n_prompts, seed, candidates, catalogue_dir, as_json):
+def eval_cmd(ctx, n_prompts, seed, candidates, catalogue_dir, decoder_path, out_path, as_json):
     """Adherence of generated clips to reserved-wording prompts (tempo, key, style, retrieval)."""
     from cli.main import settings_from
-    from generator.gen_eval import evaluate, format_report
+    from generator.gen_eval import dump, evaluate, format_report
+    from generator.generate import Generator
     settings = settings_from(ctx)
     report = evaluate(settings, n_prompts=n_prompts, seed=seed, candidates=candidates,
                       catalogue_dir=Path(catalogue_dir) if catalogue_dir else None,
+                      generator=Generator(settings, decoder=_decoder(decoder_path)),
+                      out=Path(out_path) if out_path else None,
                       progress=None if as_json else _progress_bar())
+    if out_path:
+        dump(report, Path(out_path))
     click.echo(json.dumps(report, indent=1) if as_json else format_report(report))
 
 

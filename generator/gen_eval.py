@@ -91,9 +91,10 @@ def _catalogue(settings, aligner, folder: Path, progress: Progress | None):
 
 def evaluate(settings, *, n_prompts: int = 200, seed: int = 0, candidates: int = 4,
              catalogue_dir: Path | None = None, generator=None, duration: float | None = None,
-             progress: Progress | None = None) -> dict:
+             out: Path | None = None, progress: Progress | None = None) -> dict:
     """Generate one clip per reserved-wording prompt and measure adherence; returns the report.
-    `duration` fixes every clip's length (default: the prompt's, else the decoder's)."""
+    `duration` fixes every clip's length (default: the prompt's, else the decoder's); `out`
+    receives the report so far every 10 prompts (a long run that is stopped keeps its numbers)."""
     from generator.captions import caption
     from generator.generate import Generator
     t0 = time.perf_counter()
@@ -159,6 +160,12 @@ def evaluate(settings, *, n_prompts: int = 200, seed: int = 0, candidates: int =
         per.append(item)
         if progress:
             progress("generating", n, len(chosen))
+        if out is not None and n % 10 == 0 and n < len(chosen):
+            partial = _summarise(per, candidates)
+            partial.update({"partial": True, "decoder": gen.decoder.id, "aligner": aligner.id,
+                            "catalogue_size": len(rows) + 1,
+                            "wall_seconds": round(time.perf_counter() - t0, 1)})
+            dump(partial, Path(out))
     report = _summarise(per, candidates)
     report.update({"catalogue_size": len(rows) + 1, "corpus": str(folder), "decoder": gen.decoder.id,
                    "aligner": aligner.id, "seed": seed, "wall_seconds": round(time.perf_counter() - t0, 1)})
