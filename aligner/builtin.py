@@ -11,6 +11,8 @@ and `meta` (training summary).
 """
 from __future__ import annotations
 
+import threading
+
 import hashlib
 from collections import OrderedDict
 from pathlib import Path
@@ -63,7 +65,6 @@ class BuiltinAligner(Aligner):
                  batch_size: int = 32):
         import torch
         from aligner.model import JointModel, fuse_conv_bn
-        from aligner.text import MiniLMEncoder
         self.weights_path = Path(weights)
         blob = read_weights(self.weights_path)
         self.id = "builtin-" + file_sha256(self.weights_path)[:10]
@@ -83,11 +84,21 @@ class BuiltinAligner(Aligner):
         self.meta = dict(blob.get("meta") or {})
         self.device = device
         self.batch_size = max(1, int(batch_size))
-        self._text_encoder = MiniLMEncoder(device=device)
+        # MiniLM is built on first text query: indexing never embeds text and saves ~5 CPU s.
+        self._text_encoder_obj = None
+        self._text_lock = threading.Lock()
         self._text_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._torch = torch
 
     # ---- text ------------------------------------------------------------------------
+    def _text_encoder(self):
+        if self._text_encoder_obj is None:
+            with self._text_lock:  # concurrent first searches build it once
+                if self._text_encoder_obj is None:
+                    from aligner.text import MiniLMEncoder
+                    self._text_encoder_obj = MiniLMEncoder(device=self.device)
+        return self._text_encoder_obj
+
     def embed_text(self, texts: list[str], cache: bool = True) -> np.ndarray:
         """Texts -> float32[n, dim]. Recent queries are kept in a small LRU cache (the same
         text always gives the same vector; `cache=False` measures the encoder honestly)."""
@@ -118,7 +129,7 @@ class BuiltinAligner(Aligner):
         if len(texts) <= SINGLE_THREAD_TEXTS and threads > 1:
             torch.set_num_threads(1)
         try:
-            sent = self._text_encoder.encode(texts)
+            sent = self._text_encoder().encode(texts)
         finally:
             if torch.get_num_threads() != threads:
                 torch.set_num_threads(threads)

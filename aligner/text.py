@@ -33,6 +33,8 @@ class MiniLMEncoder:
     def __init__(self, model_dir: Path | None = None, device: str = "cpu"):
         import torch
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+        hf_logging.disable_progress_bar()  # a "Loading weights" bar on every CLI search is noise
         self.model_dir = Path(model_dir) if model_dir else minilm_dir()
         if not (self.model_dir / "config.json").is_file():
             raise AlignerError(str(self.model_dir), "no MiniLM model files (config.json missing)")
