@@ -1,10 +1,12 @@
 """Score calibration: when is a search's best hit a real match?
 
 For every query (a held-out clip's caption) we take two scores:
-- matched: its similarity to a relevant clip (its own clip, or one with the identical caption),
-  the best one if several — what the top score looks like when the catalogue holds the answer;
-- unmatched: its best similarity over the clips that are NOT relevant — what the top score looks
-  like when the catalogue does not hold the answer.
+- matched: its best similarity over the whole pool, which holds a relevant clip (its own clip,
+  or one with the identical caption) — the top score when the catalogue holds the answer;
+- unmatched: its best similarity over the clips that are unrelated to it (when labels are
+  known: another kind of one-shot, or music of another style; else every non-relevant clip) —
+  what the top score looks like when the catalogue holds nothing of the kind asked for. (Taking
+  every non-relevant clip would count a second kick drum, worded differently, as "unmatched".)
 The miss threshold is the score that best separates the two (minimum of misses + false hits,
 i.e. where the two histograms cross when both are equally likely): below it, a best hit is more
 likely an unmatched one than a matched one, and the search treats the query as a miss.
@@ -16,12 +18,14 @@ from pathlib import Path
 import numpy as np
 
 
-def matched_unmatched(sim: np.ndarray, relevant: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """sim float[q, n], relevant bool[q, n] -> (matched float[q'], unmatched float[q]); queries
-    without a relevant clip contribute only an unmatched score."""
+def matched_unmatched(sim: np.ndarray, relevant: np.ndarray, unrelated: np.ndarray | None = None
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """sim float[q, n], relevant bool[q, n], unrelated bool[q, n] (default: ~relevant) ->
+    (matched float[q'], unmatched float[q'']); a query contributes to each side it has clips for."""
     has = relevant.any(1)
-    matched = np.where(relevant, sim, -np.inf).max(1)[has]
-    unmatched = np.where(relevant, -np.inf, sim).max(1)
+    matched = sim.max(1)[has]
+    others = ~relevant if unrelated is None else (unrelated & ~relevant)
+    unmatched = np.where(others, sim, -np.inf).max(1)
     return matched.astype(np.float32), unmatched[np.isfinite(unmatched)].astype(np.float32)
 
 

@@ -180,7 +180,7 @@ def evaluate(root: Path | str, aligner: Aligner, split: str = "test", pool: int 
         acc, n = zero_shot(aligner, audio, labels[task], _names(task, labels[task]), task)
         zs[task] = None if acc is None else round(acc, 4)
         counts[task] = n
-    matched, unmatched = matched_unmatched(sim, relevant)
+    matched, unmatched = matched_unmatched(sim, relevant, unrelated_mask(clips))
     threshold = choose_threshold(matched, unmatched)
     result.update({"zero_shot": zs, "pool": len(clips), "miss_threshold": round(threshold, 4),
                    "split": split, "wordings": "reserved" if reserved else "training",
@@ -194,6 +194,22 @@ def evaluate(root: Path | str, aligner: Aligner, split: str = "test", pool: int 
                                f"{'reserved' if reserved else 'training'} wordings")
         result["calibration"]["png"] = str(png)
     return result
+
+
+def group_of(plan: dict) -> str:
+    """What a catalogue would have to hold for a query to be answerable: the one-shot kind, or
+    the style of a music clip."""
+    if plan.get("kind") == "one-shot":
+        return "one-shot:" + str(plan.get("oneshot"))
+    return "music:" + str(plan.get("style"))
+
+
+def unrelated_mask(clips: list[Clip]) -> np.ndarray | None:
+    """bool[n, n]: clip j is unrelated to clip i's query (another group); None without plans."""
+    if not all(c.plan for c in clips):
+        return None
+    g = np.array([group_of(c.plan) for c in clips])
+    return g[:, None] != g[None, :]
 
 
 def _round(d: dict) -> dict:

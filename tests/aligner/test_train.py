@@ -91,9 +91,13 @@ def test_calibration_threshold_separates():
     unmatched = rng.normal(0.3, 0.05, 500).astype(np.float32)
     t = choose_threshold(matched, unmatched)
     assert 0.4 < t < 0.5
-    sim = np.array([[0.9, 0.2], [0.1, 0.7]])
-    m, u = matched_unmatched(sim, np.eye(2, dtype=bool))
-    assert m.tolist() == pytest.approx([0.9, 0.7]) and u.tolist() == pytest.approx([0.2, 0.1])
+    sim = np.array([[0.9, 0.2, 0.5], [0.1, 0.7, 0.8], [0.3, 0.2, 0.6]])
+    m, u = matched_unmatched(sim, np.eye(3, dtype=bool))
+    # matched: the top score of a pool holding the answer; unmatched: top over the others
+    assert m.tolist() == pytest.approx([0.9, 0.8, 0.6]) and u.tolist() == pytest.approx([0.5, 0.8, 0.3])
+    unrelated = np.array([[0, 1, 0], [1, 0, 0], [1, 1, 0]], dtype=bool)
+    _, u = matched_unmatched(sim, np.eye(3, dtype=bool), unrelated)
+    assert u.tolist() == pytest.approx([0.2, 0.1, 0.3])
 
 
 def test_calibration_png(tmp_path):
