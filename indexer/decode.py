@@ -51,6 +51,23 @@ class DecodeFailure:
     reason: str
 
 
+# MP3 and Ogg headers give an encoder's estimate of the length (encoder delay, padding, VBR
+# tables): intact real files decode a few hundred to a few thousand frames short of it. Only a
+# larger shortfall means the file was cut. PCM containers state their length exactly.
+ESTIMATED_LENGTH_FORMATS = {"MPEG", "OGG"}
+ESTIMATE_TOLERANCE = 0.02
+
+
+def is_truncated(fmt: str, frames: int, frames_read: int) -> bool:
+    """Whether `frames_read` decoded frames fall short of the header's `frames` by more than the
+    format's own uncertainty."""
+    if frames_read >= frames:
+        return False
+    if fmt in ESTIMATED_LENGTH_FORMATS:
+        return frames - frames_read > ESTIMATE_TOLERANCE * frames
+    return True
+
+
 def decode_file(path: str, size: int, mtime: float, target_sr: int,
                 featurizer: str | None = None) -> Decoded | DecodeFailure:
     """Read `path` into mono float32 at `target_sr`, with its format, tags and duration; with a
@@ -75,7 +92,7 @@ def decode_file(path: str, size: int, mtime: float, target_sr: int,
     fmt, subtype, sr, channels, frames = info
     if frames_read == 0:
         return DecodeFailure(path, "empty", "no audio frames")
-    if frames_read < frames:
+    if is_truncated(fmt, frames, frames_read):
         return DecodeFailure(path, "truncated", f"truncated: the header announces {frames} "
                              f"frames, the file holds {frames_read}")
     short = _SHORT_CHUNK.search(log)

@@ -96,3 +96,15 @@ def test_decode_workers_do_not_import_torch(audio_dir):
                          env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_compressed_length_estimates_are_not_truncation():
+    """Real MP3/Ogg files decode slightly short of their header's estimate (seen on intact
+    Debian game music: 7,156,614 announced, 7,150,464 decoded); a file cut in half is truncated,
+    and PCM containers state their length exactly."""
+    from indexer.decode import is_truncated
+    assert not is_truncated("MPEG", 7_156_614, 7_150_464)
+    assert not is_truncated("OGG", 2_747_873, 2_747_769)
+    assert is_truncated("MPEG", 7_156_614, 3_000_000)
+    assert is_truncated("WAV", 44_100, 44_000)
+    assert not is_truncated("WAV", 44_100, 44_100)
