@@ -42,3 +42,13 @@ def test_tokenizer_with_wrong_vocabulary_is_refused(tmp_path):
         check_vocab(tiny, "tiny")
     real = BertTokenizerFast.from_pretrained(str(minilm_dir()), local_files_only=True)
     check_vocab(real, "real")  # the shipped one passes
+
+
+def test_shipped_weights_load_with_calibration(tmp_path):
+    """The committed default weights: loadable, calibrated, small enough to ship."""
+    from aligner.builtin import DEFAULT_WEIGHTS
+    assert DEFAULT_WEIGHTS.stat().st_size < 30 * 2**20
+    a = load_aligner(Settings(home=tmp_path, aligner="builtin", device="cpu"))
+    assert a.id.startswith("builtin-") and len(a.id) == len("builtin-") + 10
+    assert a.miss_threshold is not None and 0.0 < a.miss_threshold < 1.0
+    assert a.meta["train_clips"] > 0
