@@ -124,6 +124,10 @@ def render(score: Score, plan, seed: int, soundfont: str | None = None) -> tuple
     n = n_out + tail
     rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, 0xD5])
     mix = np.zeros((n, 2), dtype=np.float32)
+    # A fresh synth per clip: tsf_reset silences voices but keeps their slot order, so the float
+    # summation order (and the last bits of the audio) depended on what the process rendered
+    # before. Reloading the SF2 costs ~18 ms CPU; bit-identical renders are worth it.
+    _SYNTHS.clear()
     for i, track in enumerate(score.tracks):
         stem = render_gm_track(track, n, soundfont) if _is_gm(track) else render_dsp_track(track, n, rng)
         if track.envelope == "swell":

@@ -92,3 +92,17 @@ def test_long_arrangement_has_sections_and_ends_on_the_tonic():
 def test_missing_soundfont_is_a_clear_error(tmp_path):
     with pytest.raises(SoundFontError, match="no such file"):
         make_audio(_loop(), seed=0, soundfont=str(tmp_path / "none.sf2"))
+
+
+def test_render_does_not_depend_on_what_the_process_rendered_before():
+    """The GM synth is shared per process; a clip must come out bit-identical whether it is the
+    first render or follows others (this failed before each clip got a fresh synth)."""
+    import numpy as np
+
+    from generator.corpus import plan_for
+    from generator.engine import make_audio
+    one, zero = plan_for(9, 1)[:2], plan_for(9, 0)[:2]
+    first, _ = make_audio(*one)
+    make_audio(*zero)
+    again, _ = make_audio(*one)
+    np.testing.assert_array_equal(first, again)
