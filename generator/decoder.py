@@ -196,6 +196,8 @@ class PlanDecoder:
         """One Plan drawn from the decoded distribution; explicit `facts` (and `duration`, which
         wins over the prompt's) replace what the decoder would choose."""
         logits = self.logits(np.asarray(emb, dtype=np.float32).reshape(-1))
+        if facts is not None and facts.text:
+            logits = boost_named(self.vocab, logits, facts.text)
         last: Exception | None = None
         for _ in range(attempts):
             try:
@@ -265,6 +267,74 @@ def check_compatible(decoder: PlanDecoder, aligner) -> None:
         raise DecoderError("decoder", f"{decoder.id} reads {decoder.dim}-d embeddings of "
                                       f"{decoder.meta.get('aligner_id')}; aligner {aligner.id} gives {aligner.dim}-d")
 
+
+
+# ---- names in the prompt -----------------------------------------------------------------------
+_ONESHOT_WORDS = {"kick": "kick", "bass drum": "kick", "snare": "snare", "rimshot": "snare",
+                  "clap": "clap", "hat": "hat_closed", "hi-hat": "hat_closed", "hihat": "hat_closed",
+                  "open hat": "hat_open", "open hi-hat": "hat_open", "cymbal": "cymbal",
+                  "crash": "cymbal", "ride": "cymbal", "tom": "tom", "stab": "chord_stab",
+                  "swell": "pad_swell", "riser": "riser", "impact": "impact"}
+NAMED_BOOST = 6.0  # logits added to a class the prompt names: it wins unless the group forbids it
+_NAME_INDEX: list[tuple[object, str, str]] | None = None
+
+
+def _name_index() -> list[tuple[object, str, str]]:
+    """(word regex, head kind, label) for every caption word of a style, instrument, drum kit,
+    drum machine, synth voice or sound effect: the vocabulary captions are written in."""
+    global _NAME_INDEX
+    if _NAME_INDEX is None:
+        import re
+        from generator import dsp
+        pairs: list[tuple[str, str, str]] = []
+        for name, st in STYLES.items():
+            pairs += [(w, "style", name) for w in st.words]
+        for slug, g in theory.GM_INSTRUMENTS.items():
+            pairs += [(w, "instrument", slug) for w in g.words]
+        for voice, words in dsp.VOICE_INFO.items():
+            pairs += [(w, "instrument", f"synth:{voice}") for w in words]
+        for kind, words in dsp.SFX_INFO.items():
+            pairs += [(w, "instrument", f"sfx:{kind}") for w in words]
+            pairs += [(w, "oneshot", f"sfx:{kind}") for w in words]
+        for kit, words in theory.KIT_WORDS.items():
+            pairs += [(w, "drums", kit) for w in words]
+        for machine, words in dsp.DRUM_MACHINE_INFO.items():
+            pairs += [(w, "drums", f"machine:{machine}") for w in words]
+        pairs += [(w, "oneshot", k) for w, k in _ONESHOT_WORDS.items()]
+        _NAME_INDEX = [(re.compile(r"(?<![\w-])" + re.escape(w.lower()) + r"(?!\w)"), kind, label)
+                       for w, kind, label in sorted(pairs, key=lambda p: -len(p[0]))]
+    return _NAME_INDEX
+
+
+def named_labels(text: str) -> dict[str, set[str]]:
+    """Styles, instruments, kits and sound effects the prompt names, by the words captions use
+    ("rhodes" -> electric_piano, "boom bap" -> hiphop). Longer names win over their parts."""
+    low = text.lower()
+    taken: list[tuple[int, int]] = []
+    out: dict[str, set[str]] = {}
+    for rx, kind, label in _name_index():
+        for m in rx.finditer(low):
+            if any(a < m.end() and m.start() < b for a, b in taken if (a, b) != (m.start(), m.end())):
+                continue  # inside a longer name already read ("electric piano" vs "piano")
+            taken.append((m.start(), m.end()))
+            out.setdefault(kind, set()).add(label)
+    return out
+
+
+def boost_named(vocab: PlanVocab, logits: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
+    """Raise the classes the prompt names: its explicit words outrank the embedding's guess."""
+    named = named_labels(text)
+    if not named:
+        return logits
+    out = dict(logits)
+    heads = {"style": ["style"], "drums": ["drums"], "oneshot": ["oneshot"], "instrument": list(ROLE_HEADS)}
+    for kind, labels in named.items():
+        for head in heads[kind]:
+            idx = [i for i, c in enumerate(vocab.heads[head]) if c in labels]
+            if idx:
+                out[head] = out[head].copy()
+                out[head][idx] += NAMED_BOOST
+    return out
 
 
 # ---- ancestral sampling ------------------------------------------------------------------------
