@@ -1,8 +1,8 @@
 """BuiltinAligner: the contrastive text-audio model trained by this project (`aligner/train.py`).
 
 Audio: mono 16 kHz windows (<= 10 s, `aligner.base.WINDOW_S`) -> log-mel + chroma features
-(`aligner.features`) -> `AudioTower` -> float32[n, 256]. Text: frozen all-MiniLM-L6-v2 ->
-`TextHead` -> float32[n, 256]. Both L2-normalised; inference is deterministic (eval mode, fixed
+(`aligner.features`) -> `AudioTower` -> float32[n, 256]. Text: frozen all-MiniLM-L6-v2 + the
+tempo/key/mode facts the text states (`aligner.text_facts`) -> `TextHead` -> float32[n, 256]. Both L2-normalised; inference is deterministic (eval mode, fixed
 windows, padding masked so a window embeds the same alone or in a batch).
 
 The weights file (`torch.save` of a plain dict, loaded with weights_only=True) holds:
@@ -68,7 +68,8 @@ class BuiltinAligner(Aligner):
         self.weights_path = Path(weights)
         blob = read_weights(self.weights_path)
         self.id = "builtin-" + file_sha256(self.weights_path)[:10]
-        model = JointModel(blob["config"])
+        # weights from before text facts existed have none
+        model = JointModel({"text_facts": 0, **blob["config"]})
         try:
             model.audio.load_state_dict(blob["audio"])
             model.text.load_state_dict(blob["text"])
@@ -133,15 +134,18 @@ class BuiltinAligner(Aligner):
         finally:
             if torch.get_num_threads() != threads:
                 torch.set_num_threads(threads)
-        with torch.inference_mode():
-            z = self.text_head(torch.from_numpy(sent).to(self.device))
-        return l2_normalise(z.cpu().numpy())
+        return self.project_sentences(sent, texts)
 
-    def project_sentences(self, sent: np.ndarray) -> np.ndarray:
-        """Precomputed MiniLM sentence embeddings float32[n, 384] -> float32[n, dim]."""
+    def project_sentences(self, sent: np.ndarray, texts: list[str]) -> np.ndarray:
+        """Precomputed MiniLM sentence embeddings float32[n, 384] of `texts` -> float32[n, dim]."""
         torch = self._torch
+        facts = None
+        if self.text_head.n_facts:
+            from aligner.text_facts import text_facts
+            facts = torch.from_numpy(text_facts(texts)).to(self.device)
         with torch.inference_mode():
-            z = self.text_head(torch.from_numpy(np.asarray(sent, dtype=np.float32)).to(self.device))
+            z = self.text_head(torch.from_numpy(np.asarray(sent, dtype=np.float32)).to(self.device),
+                               facts)
         return l2_normalise(z.cpu().numpy())
 
     # ---- audio -----------------------------------------------------------------------

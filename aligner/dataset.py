@@ -240,18 +240,21 @@ class TextCache:
         enc = MiniLMEncoder()
         t0 = time.monotonic()
         last_save = t0
+        parts = [self.vectors]  # concatenated when saved: growing one array is quadratic
         for i in range(0, len(todo), batch):
             chunk = todo[i:i + batch]
-            vecs = enc.encode(chunk).astype(np.float16)
+            parts.append(enc.encode(chunk).astype(np.float16))
             start = len(self.index)
-            self.vectors = np.concatenate([self.vectors, vecs])
             for k, t in enumerate(chunk):
                 self.index[t] = start + k
             if time.monotonic() - last_save > 60:  # an interrupted run keeps what it embedded
+                parts = [np.concatenate(parts)]
+                self.vectors = parts[0]
                 self._save()
                 last_save = time.monotonic()
             if progress:
                 progress(min(i + batch, len(todo)), len(todo), time.monotonic() - t0)
+        self.vectors = np.concatenate(parts)
         self._save()
 
     def _save(self):

@@ -12,7 +12,8 @@ Audio tower, over the features of `aligner.features` (float[B, 76, T] log power 
 - a tonal branch: the time-averaged chroma profile and its correlations with the Krumhansl major
   and minor key profiles at all 12 rotations -> MLP (key and mode);
 - a projection MLP to the joint space (dim 256), L2-normalised.
-Text: frozen MiniLM sentence embedding (384) -> projection MLP -> 256, L2-normalised.
+Text: frozen MiniLM sentence embedding (384) + the tempo/key/mode facts the text states
+(`aligner.text_facts`, 40) -> projection MLP -> 256, L2-normalised.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from torch import nn
 import torch.nn.functional as F
 
 from aligner.features import N_CHROMA, N_MELS
+from aligner.text_facts import FACT_DIM
 
 LEVEL_FLOOR = -12.0
 TEMPO_LAGS = (6, 126)  # frames at 62.5 frames/s: 0.096 s .. 2.0 s
@@ -37,6 +39,7 @@ DEFAULT_CONFIG = {
     "time_pool": 2,  # the CNN sees 31 frames/s (the tempo branch keeps all 62.5)
     "hidden": 512,
     "text_dim": 384,
+    "text_facts": FACT_DIM,  # stated tempo/key/mode features (aligner.text_facts); 0 = none
     "dropout": 0.1,
 }
 
@@ -166,12 +169,20 @@ class AudioTower(nn.Module):
 class TextHead(nn.Module):
     def __init__(self, cfg: dict):
         super().__init__()
-        self.net = nn.Sequential(nn.Linear(cfg["text_dim"], cfg["hidden"]), nn.GELU(),
+        self.n_facts = int(cfg.get("text_facts", 0))
+        self.net = nn.Sequential(nn.Linear(cfg["text_dim"] + self.n_facts, cfg["hidden"]), nn.GELU(),
                                  nn.Dropout(cfg["dropout"]), nn.Linear(cfg["hidden"], cfg["dim"]))
 
-    def forward(self, sent: torch.Tensor) -> torch.Tensor:
-        """sent float[B, 384] MiniLM sentence embeddings -> float[B, dim] (L2-normalised)"""
-        return F.normalize(self.net(sent.float()), dim=-1)
+    def forward(self, sent: torch.Tensor, facts: torch.Tensor | None = None) -> torch.Tensor:
+        """sent float[B, 384] MiniLM sentence embeddings, facts float[B, n_facts] (required when
+        the head was built with facts) -> float[B, dim] (L2-normalised)"""
+        x = sent.float()
+        if self.n_facts:
+            if facts is None or facts.shape != (x.shape[0], self.n_facts):
+                raise ValueError(f"this text head needs facts float[{x.shape[0]}, {self.n_facts}], "
+                                 f"got {None if facts is None else tuple(facts.shape)}")
+            x = torch.cat([x, facts.float()], -1)
+        return F.normalize(self.net(x), dim=-1)
 
 
 class JointModel(nn.Module):

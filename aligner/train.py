@@ -22,6 +22,7 @@ from aligner.base import AlignerError
 from aligner.dataset import (CACHE_DIRNAME, Clip, FeatureCache, TextCache, positive_key,
                              read_dataset)
 from aligner.features import FRAMES_PER_S
+from aligner.text_facts import text_facts
 
 CHECKPOINT_NAME = "train-checkpoint.pt"
 VAL_FRAMES = int(10.0 * FRAMES_PER_S) + 1  # validation: a clip's first 10 s window
@@ -211,10 +212,11 @@ class Trainer:
                 idx = perm[b * o.batch_size:(b + 1) * o.batch_size]
                 x, valid, caps, keys = self._batch([train[i] for i in idx], feats, train, rng)
                 sent = torch.from_numpy(texts.get(caps))
+                facts = torch.from_numpy(text_facts(caps))
                 for g in opt.param_groups:
                     g["lr"] = lr_at()
                 a = model.audio(x, valid)
-                t = model.text(sent)
+                t = model.text(sent, facts)
                 loss = contrastive_loss(a, t, model.logit_scale, positives(caps, keys))
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
@@ -296,7 +298,8 @@ class Trainer:
                 out[idx] = model.audio(x, valid).numpy()
             audio = out
             caps = [c.captions[0] for c in val]
-            text = model.text(torch.from_numpy(texts.get(caps))).numpy()
+            text = model.text(torch.from_numpy(texts.get(caps)),
+                              torch.from_numpy(text_facts(caps))).numpy()
         return audio, text, caps
 
     def validate(self, model, val, feats, texts) -> tuple[dict, float]:

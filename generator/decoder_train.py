@@ -155,7 +155,8 @@ def text_embeddings(aligner, rows: list[dict], folder: Path | None = None,
         hit = [k for k in todo if texts[k] in cache.index]
         for j in range(0, len(hit), 1024):
             part = hit[j:j + 1024]
-            out[part] = aligner.project_sentences(cache.get([texts[k] for k in part]))
+            out[part] = aligner.project_sentences(cache.get([texts[k] for k in part]),
+                                                  [texts[k] for k in part])
         todo = [k for k in todo if texts[k] not in cache.index]
     for j in range(0, len(todo), 256):
         part = todo[j:j + 256]

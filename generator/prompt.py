@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 
+from aligner import text_facts
 from generator.plan import DURATION_RANGE, TEMPO_RANGE
 from generator.theory import METERS, MODES, NOTE_NAMES
 
@@ -75,31 +76,11 @@ def check_prompt(prompt) -> str:
 
 
 # ---- parsing --------------------------------------------------------------------------------
-_NUM = r"(\d+(?:[.,]\d+)?)"
-# "92 BPM", "92bpm", "92 beats per minute": always a tempo.
-_BPM_RE = re.compile(r"(?<![\w.,])" + _NUM + r"\s*-?\s*(?:bpm|b\.p\.m\.?|beats?\s+(?:per|a|an)\s+minute)(?!\w)", re.I)
-# "tempo 92", "tempo: 92": a tempo; "at 92" only when nothing else reads the number.
-_TEMPO_WORD_RE = re.compile(r"\btempo\s*(?:of\s*|=\s*|:\s*)?" + _NUM + r"(?![\w-]|[.,]\d)", re.I)
-_AT_RE = re.compile(r"\bat\s+" + _NUM + r"(?!\w|[.,:/]\d)(?!\s*(?:%|percent|ms|s\b|secs?\b|seconds?\b|mins?\b|minutes?\b|m\b|hz\b|khz\b|db\b))", re.I)
-
-_MODE_WORDS = {
-    "major": "major", "maj": "major", "ionian": "major", "minor": "minor", "min": "minor",
-    "aeolian": "minor", "dorian": "dorian", "mixolydian": "mixolydian", "phrygian": "phrygian",
-    "lydian": "lydian",
-}
-_ACCIDENTALS = {"#": 1, "♯": 1, "sharp": 1, "b": -1, "♭": -1, "flat": -1}
-_NOTE = r"([A-Ga-g])(\s*(?:#|♯|♭|b(?![a-z])|-?\s*sharp\b|-?\s*flat\b))?"
-_MODE = r"(major|minor|maj|min|ionian|aeolian|dorian|mixolydian|phrygian|lydian)\b"
-# "D minor", "F# major", "B flat minor", "in Eb dorian": a note followed by a mode word.
-_KEY_MODE_RE = re.compile(r"(?<![\w#'’])(in\s+(?:the\s+key\s+of\s+)?|key\s+of\s+|key:?\s*)?"
-                          + _NOTE + r"\s*-?\s*" + _MODE, re.I)
-# "Dm", "C#m", "Bbm", "Ebmaj": short chord-style spellings, upper-case letter required.
-_SHORT_KEY_RE = re.compile(r"(?<![\w#'’])([A-G])(#|♯|♭|b)?(m|maj|min)(?![\w#])")
-# church-mode names are unambiguous on their own ("minor" alone is not: "a minor detail")
-_MODAL_RE = re.compile(r"\b(dorian|mixolydian|phrygian|lydian)\b", re.I)
-# "in D", "key of F#": a bare tonic, only after an explicit 'in' or 'key of'.
-_BARE_KEY_RE = re.compile(r"(?<![\w#])(?:in\s+(?:the\s+key\s+of\s+)?|key\s+of\s+|key:\s*)"
-                          + _NOTE + r"(?![\w#♯♭'’])", re.I)
+# Tempo and key rules live in the core (`aligner.text_facts`): the builtin aligner reads the same
+# facts from queries, so search and generation agree on what a text states.
+_NUM = text_facts.NUM
+_MODE_WORDS = text_facts.MODE_WORDS
+assert tuple(NOTE_NAMES) == text_facts.NOTE_NAMES
 
 _METER_RE = re.compile(r"(?<![\d/])(\d{1,2})\s*/\s*(\d{1,2})(?![\d/])")
 _METER_WORDS = [
@@ -126,16 +107,6 @@ _ONESHOT_RE = re.compile(r"\bone[\s-]?shots?\b|\bsingle\s+(?:hit|shot|note)\b", 
 _LOOP_RE = re.compile(r"\bloop(?:s|ed|able|ing)?\b", re.I)
 
 
-def _number(s: str) -> float:
-    return float(s.replace(",", "."))
-
-
-def _tonic(letter: str, accidental: str | None) -> str:
-    pc = NOTE_NAMES.index(letter.upper())
-    acc = (accidental or "").strip().lower().lstrip("-").strip()
-    return NOTE_NAMES[(pc + _ACCIDENTALS.get(acc, 0)) % 12]
-
-
 def _check_tempo(text: str, bpm: float) -> float:
     if not MIN_TEMPO <= bpm <= MAX_TEMPO:
         raise PromptError(text, f"tempo {bpm:g} BPM is outside {MIN_TEMPO:g}-{MAX_TEMPO:g} BPM")
@@ -143,41 +114,12 @@ def _check_tempo(text: str, bpm: float) -> float:
 
 
 def _parse_tempo(text: str) -> float | None:
-    for rx in (_BPM_RE, _TEMPO_WORD_RE):
-        m = rx.search(text)
-        if m:
-            return _check_tempo(text, _number(m.group(1)))
-    for m in _AT_RE.finditer(text):
-        bpm = _number(m.group(1))
-        if MIN_TEMPO <= bpm <= MAX_TEMPO:  # "at 3" is not a tempo; "at 92" is
-            return bpm
-    return None
+    bpm = text_facts.find_tempo(text, MIN_TEMPO, MAX_TEMPO)
+    return None if bpm is None else _check_tempo(text, bpm)
 
 
 def _parse_key(text: str) -> tuple[str | None, str | None]:
-    for m in _KEY_MODE_RE.finditer(text):
-        prefix, letter, acc, mode = m.group(1), m.group(2), m.group(3), m.group(4)
-        # Lower-case note letters are ordinary words ("a minor detail") unless 'in'/'key of'
-        # introduces them; upper-case letters followed by a mode word are keys.
-        hyphenated = text[m.end():m.end() + 1] == "-"  # "dorian-flavoured", "minor-ish"
-        if letter.isupper() and not (hyphenated and not acc and letter == "A" and not prefix):
-            return _tonic(letter, acc), _MODE_WORDS[mode.lower()]
-        # a lower-case letter is a key only as "in a minor" / "key of e major": "in a dorian-
-        # tinged setting" and "a minor detail" use the article
-        if prefix and not hyphenated and (acc or _MODE_WORDS[mode.lower()] in ("major", "minor")):
-            return _tonic(letter, acc), _MODE_WORDS[mode.lower()]
-    m = _SHORT_KEY_RE.search(text)
-    if m:
-        return _tonic(m.group(1), m.group(2)), "major" if m.group(3) == "maj" else "minor"
-    tonic = mode = None
-    for m in _BARE_KEY_RE.finditer(text):
-        if m.group(1).isupper():  # "in a hurry" is not A
-            tonic = _tonic(m.group(1), m.group(2))
-            break
-    m = _MODAL_RE.search(text)
-    if m:  # "a dorian groove", "phrygian-flavoured metal": the mode without a tonic
-        mode = _MODE_WORDS[m.group(1).lower()]
-    return tonic, mode
+    return text_facts.find_key(text)
 
 
 def _parse_meter(text: str) -> str | None:
@@ -204,7 +146,7 @@ def _parse_duration(text: str) -> float | None:
             continue  # "80s synth", "1990s house": a decade (50s-90s), not a duration ("80 s" is one)
         if u == "m" and unit != "m":
             continue  # upper-case 'M' is not minutes
-        seconds = _number(num) * _UNIT_S[u]
+        seconds = text_facts.number(num) * _UNIT_S[u]
         if u in ("s", "m") and not gap and not MIN_DURATION_S <= seconds <= MAX_DURATION_S:
             continue  # "808s" (the drum machine), "303m": names, not durations
         return _check_duration(text, seconds)
@@ -240,7 +182,7 @@ def parse_prompt(prompt) -> PromptFacts:
     # BPM figures are removed before looking for durations and keys so "120 bpm" is never
     # read as anything else.
     tempo = _parse_tempo(text)
-    rest = _TEMPO_WORD_RE.sub(" ; ", _BPM_RE.sub(" ; ", text))
+    rest = text_facts.strip_tempo(text)
     key, mode = _parse_key(rest)
     return PromptFacts(text=text, tempo=tempo, key=key, mode=mode, meter=_parse_meter(rest),
                        duration=_parse_duration(rest), kind=_parse_kind(rest))

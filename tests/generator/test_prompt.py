@@ -21,7 +21,9 @@ def test_tempo(text, bpm):
     ("in E-flat major", "D#", "major"), ("C#m trap", "C#", "minor"), ("Ebmaj chords", "D#", "major"),
     ("G♯ minor", "G#", "minor"), ("key of A", "A", None), ("in the key of C", "C", None),
     ("funk in Eb mixolydian", "D#", "mixolydian"), ("A dorian jam", "A", "dorian"),
-    ("in a minor key", "A", "minor"), ("sad piano in B", "B", None),
+    ("in A minor key", "A", "minor"), ("sad piano in B", "B", None),
+    # "a minor key" is the article: some minor key, no tonic
+    ("in a minor key", None, "minor"), ("a happy song in a major key", None, "major"),
     # ordinary words are not keys
     ("a minor detail", None, None), ("in a hurry", None, None), ("deep bass", None, None),
     ("be major", None, None), ("e-piano chords", None, None),
