@@ -44,6 +44,9 @@ class Clip:
     captions: list[str]
     plan: dict = field(default_factory=dict)
     reserved: list[str] = field(default_factory=list)
+    # per reserved caption, the facts it states ([attribute, op, value] lists, see
+    # aligner.evaluate.satisfies); empty when the dataset does not say
+    reserved_facts: list[list] = field(default_factory=list)
 
 
 def read_dataset(root: Path | str, reserved: bool = False) -> list[Clip]:
@@ -68,15 +71,18 @@ def read_dataset(root: Path | str, reserved: bool = False) -> list[Clip]:
             if f in seen or not (root / f).is_file():
                 continue
             seen.add(f)
-            res = []
+            res, facts = [], []
             if reserved:
                 for k in RESERVED_KEYS:
                     if isinstance(rec.get(k), list):
                         res = [str(c) for c in rec[k] if str(c).strip()]
                         break
+                rf = rec.get("reserved_facts")
+                if isinstance(rf, list) and len(rf) == len(res) and all(isinstance(x, list) for x in rf):
+                    facts = rf
             clips.append(Clip(file=f, split=str(rec.get("split", "train")),
                               captions=[str(c) for c in caps], plan=rec.get("plan") or {},
-                              reserved=res))
+                              reserved=res, reserved_facts=facts))
     if not clips:
         raise DatasetError(str(root), f"{CAPTIONS_FILE} lists no existing audio files")
     clips.sort(key=lambda c: c.file)

@@ -5,9 +5,12 @@ resample -> fixed 10 s windows -> pooled file vector).
 - Pool: the first `pool` clips (by file name) of the split; each clip's query is its first
   reserved evaluation wording (`reserved_captions`), or its first caption when the folder has
   none (reported as `"wordings": "training"`).
-- Relevance: a clip is relevant to a query if it is the query's clip or its query text is
-  identical (two "kick drum" one-shots answer each other). R@k: fraction of queries with a
-  relevant item in the top k; mAP@10 over up to 10 relevant items.
+- Relevance (`text_to_audio`, `audio_to_text`): strict: a clip is relevant to a query if it is
+  the query's clip or its query text is identical (two "kick drum" one-shots answer each other).
+  R@k: fraction of queries with a relevant item in the top k; mAP@10 over up to 10 relevant items.
+- `stated_facts` (when the dataset lists the facts each reserved caption states, as the corpus
+  builder does): the same metrics where every clip satisfying all the query's stated facts is
+  relevant, and the ceiling that this ambiguity puts on the strict R@1.
 - Zero-shot: prompts per class (several templates, embeddings averaged), argmax over the classes
   present in the pool: style (music clips), instrument family (clips of exactly one family),
   tempo class (slow < 90 <= medium < 130 <= fast BPM), mode (major/minor clips), one-shot kind.
@@ -174,6 +177,8 @@ def evaluate(root: Path | str, aligner: Aligner, split: str = "test", pool: int 
     relevant = q[:, None] == q[None, :]
     result = {"text_to_audio": _round(recall_at(sim, relevant)),
               "audio_to_text": _round(recall_at(sim.T, relevant.T))}
+    if reserved and all(c.reserved_facts for c in clips):
+        result["stated_facts"] = stated_facts_metrics(sim, relevant, clips)
     labels = task_labels(clips)
     zs, counts = {}, {}
     for task in TEMPLATES:
@@ -194,6 +199,44 @@ def evaluate(root: Path | str, aligner: Aligner, split: str = "test", pool: int 
                                f"{'reserved' if reserved else 'training'} wordings")
         result["calibration"]["png"] = str(png)
     return result
+
+
+def satisfies(plan: dict, facts: list) -> bool:
+    """Does a clip's plan satisfy every [attribute, op, value] fact a query states? (The facts
+    come from the dataset: `generator.caption_facts` writes them for the corpus.)"""
+    for attr, op, value in facts:
+        if attr == "kind_class":
+            have = "one-shot" if plan.get("kind") == "one-shot" else "music"
+        elif op == "has":
+            have = [i.get("instrument") for i in plan.get("instruments") or [] if isinstance(i, dict)]
+            if value not in have:
+                return False
+            continue
+        else:
+            have = plan.get(attr)
+        if op in ("near", "between", "pc") and not isinstance(have, (int, float)):
+            return False
+        if op == "eq" and have != value \
+                or op == "near" and abs(have / value - 1.0) > 0.04 \
+                or op == "between" and not value[0] < have <= value[1] \
+                or op == "pc" and int(have) % 12 != value:
+            return False
+    return True
+
+
+def stated_facts_metrics(sim: np.ndarray, strict: np.ndarray, clips: list[Clip]) -> dict:
+    """Retrieval where every pool clip that satisfies all the facts a query states counts as
+    relevant (a query "kick recorded on its own, unprocessed" is answered by any dry kick), and
+    the ceiling that ambiguity puts on the strict R@1: a system that knows exactly which clips
+    fit a query but cannot tell them apart finds the query's own clip first 1/|fitting| of the
+    time."""
+    rel = strict | np.array([[satisfies(c.plan, q.reserved_facts[0]) for c in clips] for q in clips])
+    n_fit = rel.sum(1)
+    return {"text_to_audio": _round(recall_at(sim, rel)),
+            "audio_to_text": _round(recall_at(sim.T, rel.T)),
+            "relevant_per_query_median": float(np.median(n_fit)),
+            "single_answer_queries": round(float(np.mean(n_fit == 1)), 4),
+            "strict_R@1_ceiling": round(float(np.mean(1.0 / n_fit)), 4)}
 
 
 def group_of(plan: dict) -> str:

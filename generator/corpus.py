@@ -77,6 +77,7 @@ def make_clip(out: Path, seed: int, index: int, soundfont: str | None = None) ->
     import soundfile as sf
 
     from . import dsp
+    from .caption_facts import stated_facts
     from .captions import captions
     from .engine import make_audio
     from .loudness import normalize
@@ -94,6 +95,7 @@ def make_clip(out: Path, seed: int, index: int, soundfont: str | None = None) ->
               "captions": captions(plan, cap_rng, N_CAPTIONS)}
     if split != "train":
         record["reserved_captions"] = captions(plan, cap_rng, N_RESERVED, reserved=True)
+        record["reserved_facts"] = [stated_facts(plan, c) for c in record["reserved_captions"]]
     record.update({"plan": plan.to_dict(), "seed": clip_seed,
                    "duration_s": round(len(audio) / sr, 4), "degradations": list(applied)})
     if rendered != plan:
@@ -104,6 +106,15 @@ def make_clip(out: Path, seed: int, index: int, soundfont: str | None = None) ->
     sf.write(str(tmp), np.clip(audio, -1.0, 1.0), sr, subtype="PCM_16", format="FLAC")
     os.replace(tmp, dest)
     return record
+
+
+def _add_reserved_facts(records: list[dict]) -> None:
+    """Corpora built before `reserved_facts` existed get them on their next build run (a pure
+    function of plan and caption, so nothing is re-rendered)."""
+    from .caption_facts import stated_facts
+    for r in records:
+        if r.get("reserved_captions") and "reserved_facts" not in r:
+            r["reserved_facts"] = [stated_facts(r["plan"], c) for c in r["reserved_captions"]]
 
 
 # Degradations that change what a caption may truthfully say about the mix.
@@ -182,6 +193,7 @@ def build_corpus(out, clips: int, seed: int = 0, workers: int = 0,
     records = load_records(out)
     wanted = {clip_path(i) for i in range(clips)}
     records = [r for r in records if r["file"] in wanted]
+    _add_reserved_facts(records)
     # Rewrite the jsonl once so it holds only valid, unique lines before appending.
     tmp = out / (JSONL + ".tmp")
     tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")

@@ -17,10 +17,10 @@ def _lines(out):
 def test_build_resume_and_format(tmp_path):
     out = tmp_path / "corpus"
     calls = []
-    s = build_corpus(out, 5, seed=3, workers=1, progress=lambda d, t, e: calls.append((d, t)))
-    assert s.rendered == 5 and calls[-1] == (5, 5)
+    s = build_corpus(out, 8, seed=3, workers=1, progress=lambda d, t, e: calls.append((d, t)))
+    assert s.rendered == 8 and calls[-1] == (8, 8)  # clip 7 is in the test split
     recs = _lines(out)
-    assert sorted(r["file"] for r in recs) == sorted(clip_path(i) for i in range(5))
+    assert sorted(r["file"] for r in recs) == sorted(clip_path(i) for i in range(8))
     for r in recs:
         info = sf.info(str(out / r["file"]))
         assert info.samplerate == 44_100 and info.channels == 2 and info.format == "FLAC"
@@ -28,6 +28,8 @@ def test_build_resume_and_format(tmp_path):
         assert r["split"] == split_of(r["index"])
         assert len(r["captions"]) >= 4 and len(set(r["captions"])) == len(r["captions"])
         assert ("reserved_captions" in r) == (r["split"] != "train")
+        if "reserved_captions" in r:  # what each evaluation wording states, for relevance
+            assert len(r["reserved_facts"]) == len(r["reserved_captions"])
         p = r["plan"]
         for k in ("kind", "style", "tempo_bpm", "key", "mode", "meter", "instruments", "energy", "dynamics",
                   "register", "swing", "reverb", "tone", "width", "oneshot", "families"):
@@ -37,13 +39,17 @@ def test_build_resume_and_format(tmp_path):
     # Interrupt: lose one file, cut the last jsonl line in half, append a duplicate line.
     (out / recs[2]["file"]).unlink()
     text = (out / JSONL).read_text()
+    # and a corpus from before reserved_facts existed
+    held = next(r for r in recs if "reserved_facts" in r)
+    text = text.replace(json.dumps(held), json.dumps({k: v for k, v in held.items() if k != "reserved_facts"}))
     (out / JSONL).write_text(text[:-40] + "\n" + json.dumps(recs[0]) + "\n")
-    s2 = build_corpus(out, 5, seed=3, workers=1)
-    assert s2.rendered == 2 and s2.skipped == 3
+    s2 = build_corpus(out, 8, seed=3, workers=1)
+    assert s2.rendered == 2 and s2.skipped == 6
     again = _lines(out)
-    assert len(again) == 5 and len({r["file"] for r in again}) == 5
-    for r in again:  # re-rendered clips are the same clips
+    assert len(again) == 8 and len({r["file"] for r in again}) == 8
+    for r in again:  # re-rendered clips are the same clips; missing facts are filled in
         assert r["plan"] == first[r["file"]]["plan"] and r["captions"] == first[r["file"]]["captions"]
+        assert r.get("reserved_facts") == first[r["file"]].get("reserved_facts")
     card = (out / "README.md").read_text()
     assert "Seed **3**" in card and "hours" in card and "### Style" in card
 
