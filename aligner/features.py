@@ -95,20 +95,79 @@ def pad_min(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def _power_frames(batch: np.ndarray, n_fft: int, hop: int, offset: int, frames: int,
-                  window: np.ndarray, bins: tuple[int, int]) -> np.ndarray:
-    """batch float32[B, n] -> power float32[B, frames, bins] of frames centred at
-    offset + k*hop (zero outside the signal)."""
+# ---- the fast path ------------------------------------------------------------------------
+# Frames are processed in chunks that stay in the CPU cache (frame -> FFT -> power -> filters),
+# and each filterbank is applied as a few dense blocks over the STFT bins its bands cover (the
+# mel matrix is >95% zeros). Every matmul stays below OpenBLAS's multi-threading threshold
+# (m*n*k < 262,144): threaded BLAS on matrices this small mostly spins, and on a shared 2-core
+# machine that spinning cost 2x. Results match the plain dense formulation to float rounding.
+MEL_CHUNK = 128  # frames per chunk: 128 x 1024 float32 = 512 KB through the FFT
+CHROMA_CHUNK = 16  # 16 x 4096; also keeps the 16 x 1066 x 12 chroma matmul single-threaded
+MEL_BLOCK_BANDS = 8
+DENORMAL = 1e-30  # filter weights below this are zero: x87/SSE slow paths, no effect on the log
+
+
+def _blocks(fb: np.ndarray, group: int) -> list[tuple[int, int, int, int, np.ndarray]]:
+    """Dense `fb` [bins, bands] -> [(band_lo, band_hi, bin_lo, bin_hi, weights)] over groups of
+    `group` consecutive bands, each restricted to the bins where those bands are non-zero."""
+    out = []
+    for b0 in range(0, fb.shape[1], group):
+        b1 = min(b0 + group, fb.shape[1])
+        rows = np.flatnonzero((fb[:, b0:b1] != 0).any(axis=1))
+        lo, hi = (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, 1)
+        out.append((b0, b1, lo, hi, np.ascontiguousarray(fb[lo:hi, b0:b1])))
+    return out
+
+
+def _plan():
+    if "plan" not in _CACHE:
+        mel_fb, chroma_in_range, win, cwin = _bases()
+        lo, hi = _CHROMA_BINS
+        chroma_fb = np.zeros((CHROMA_N_FFT // 2 + 1, N_CHROMA), dtype=np.float32)
+        chroma_fb[lo:hi] = np.where(np.abs(chroma_in_range) < DENORMAL, 0, chroma_in_range)
+        _CACHE["plan"] = (_blocks(mel_fb, MEL_BLOCK_BANDS), _blocks(chroma_fb, N_CHROMA),
+                          win, cwin)
+    return _CACHE["plan"]
+
+
+def _padded(x: np.ndarray, stfts: list[tuple[int, int, int, int]]) -> tuple[np.ndarray, list[int]]:
+    """One zero-padded copy of `x` serving several STFTs, each (n_fft, hop, offset, frames)
+    with frame k centred at offset + k*hop of `x` (zero outside the signal) -> (buffer, the
+    index in it of each STFT's first frame)."""
+    lefts = [n_fft // 2 - offset for n_fft, _, offset, _ in stfts]
+    ends = [(frames - 1) * hop + n_fft - left
+            for (n_fft, hop, _, frames), left in zip(stfts, lefts)]
+    left = max(0, *lefts)
+    n = min(len(x), max(ends))
+    buf = np.empty(left + max(ends), dtype=np.float32)
+    buf[:left] = 0.0
+    buf[left:left + n] = x[:n]
+    buf[left + n:] = 0.0
+    return buf, [left - lf for lf in lefts]
+
+
+def _log_filtered_stft(padded: np.ndarray, start: int, n_fft: int, hop: int, frames: int,
+                       window: np.ndarray, blocks, chunk: int, out: np.ndarray) -> None:
+    """out[frames, bands] = log(|STFT|^2 @ filters + LOG_EPS), frame k being
+    padded[start + k*hop : start + k*hop + n_fft]."""
     from numpy.lib.stride_tricks import sliding_window_view
     import scipy.fft
-    left = n_fft // 2 - offset
-    need = (frames - 1) * hop + n_fft
-    padded = np.zeros((batch.shape[0], need), dtype=np.float32)
-    a, b = max(0, left), min(need, left + batch.shape[1])
-    padded[:, a:b] = batch[:, a - left:b - left]
-    fr = sliding_window_view(padded, n_fft, axis=1)[:, ::hop][:, :frames] * window
-    spec = scipy.fft.rfft(fr, axis=-1, workers=FFT_WORKERS)[..., bins[0]:bins[1]]
-    return (spec.real ** 2 + spec.imag ** 2).astype(np.float32)
+    view = sliding_window_view(padded[start:start + (frames - 1) * hop + n_fft], n_fft)[::hop]
+    lo = min(blk[2] for blk in blocks)
+    hi = max(blk[3] for blk in blocks)
+    buf = np.empty((min(chunk, frames), n_fft), dtype=np.float32)
+    power = np.empty((min(chunk, frames), hi - lo), dtype=np.float32)
+    for s in range(0, frames, chunk):
+        c = min(chunk, frames - s)
+        np.multiply(view[s:s + c], window, out=buf[:c])
+        spec = scipy.fft.rfft(buf[:c], axis=-1, workers=FFT_WORKERS)[:, lo:hi]
+        p = power[:c]
+        np.abs(spec, out=p)  # |z| then squared: 2.5x faster than re^2 + im^2, same to 1 ulp
+        np.square(p, out=p)
+        for b0, b1, k0, k1, w in blocks:
+            np.matmul(p[:, k0 - lo:k1 - lo], w, out=out[s:s + c, b0:b1])
+    out += LOG_EPS
+    np.log(out, out=out)
 
 
 def compute_features_numpy(waves) -> tuple[np.ndarray, np.ndarray]:
@@ -116,31 +175,29 @@ def compute_features_numpy(waves) -> tuple[np.ndarray, np.ndarray]:
     int64[B] valid frames). Shorter clips are zero-padded to 1 s; frames past a clip's valid
     length hold the log floor and must be masked by the caller.
 
-    The FFTs run in scipy (multi-threaded pocketfft: 4x faster than torch.stft on this CPU)."""
-    mel_fb, chroma_fb, win, cwin = _bases()
+    Each clip is computed on its own (a clip's frames do not depend on the others in the
+    batch); the FFTs run in scipy (pocketfft, vectorised over frames: 4x faster than
+    torch.stft and 9x numpy.fft on this CPU)."""
+    mel_blocks, chroma_blocks, win, cwin = _plan()
     waves = [pad_min(np.asarray(w, dtype=np.float32).reshape(-1)) for w in waves]
-    lens = np.array([len(w) for w in waves])
-    n = int(lens.max())
-    batch = np.zeros((len(waves), n), dtype=np.float32)
-    for i, w in enumerate(waves):
-        batch[i, :len(w)] = w
-    frames = n // HOP + 1
-    power = _power_frames(batch, N_FFT, HOP, 0, frames, win, (0, N_FFT // 2 + 1))
-    b = len(waves)
-    # 2-d matmuls: numpy's batched 3-d matmul is ~8x slower here
-    mel = np.log(power.reshape(b * frames, -1) @ mel_fb + LOG_EPS).reshape(b, frames, N_MELS)
+    valid = np.array([len(w) // HOP + 1 for w in waves], dtype=np.int64)
+    frames = int(valid.max())
+    out = np.full((len(waves), N_FEATURES, frames), math.log(LOG_EPS), dtype=np.float32)
     rep = CHROMA_HOP // HOP
-    cframes = -(-frames // rep)
-    # chroma frame k covers mel frames k*rep .. k*rep+rep-1: centred on their middle
-    cpower = _power_frames(batch, CHROMA_N_FFT, CHROMA_HOP, (rep - 1) * HOP // 2, cframes, cwin,
-                           _CHROMA_BINS)
-    chroma = np.log(cpower.reshape(b * cframes, -1) @ chroma_fb + LOG_EPS).reshape(b, cframes, -1)
-    chroma = np.repeat(chroma, rep, axis=1)[:, :frames]
-    feats = np.concatenate([mel, chroma], axis=2).transpose(0, 2, 1)
-    valid = np.minimum(frames, lens // HOP + 1).astype(np.int64)
-    tail = np.arange(frames)[None, :] >= valid[:, None]
-    feats = np.where(tail[:, None, :], np.float32(math.log(LOG_EPS)), feats)
-    return np.ascontiguousarray(feats, dtype=np.float32), valid
+    for i, w in enumerate(waves):
+        t = int(valid[i])
+        # chroma frame k covers mel frames k*rep .. k*rep+rep-1: centred on their middle
+        cframes = -(-t // rep)
+        padded, (m0, c0) = _padded(w, [(N_FFT, HOP, 0, t),
+                                       (CHROMA_N_FFT, CHROMA_HOP, (rep - 1) * HOP // 2, cframes)])
+        mel = np.empty((t, N_MELS), dtype=np.float32)
+        _log_filtered_stft(padded, m0, N_FFT, HOP, t, win, mel_blocks, MEL_CHUNK, mel)
+        chroma = np.empty((cframes, N_CHROMA), dtype=np.float32)
+        _log_filtered_stft(padded, c0, CHROMA_N_FFT, CHROMA_HOP, cframes, cwin, chroma_blocks,
+                           CHROMA_CHUNK, chroma)
+        out[i, :N_MELS, :t] = mel.T
+        out[i, N_MELS:, :t] = np.repeat(chroma.T, rep, axis=1)[:, :t]
+    return out, valid
 
 
 def compute_features_batch(waves):
