@@ -2,7 +2,8 @@
 
 Step 1 caches features (`aligner.dataset`): decoded 16 kHz log-mel + chroma per clip, and the
 frozen MiniLM embedding of every caption. Step 2 trains on the cached arrays only: feature-domain
-augmentation (`aligner.augment`), one randomly chosen caption per clip and step, symmetric
+augmentation (`aligner.augment`), one randomly chosen caption per clip and step (sometimes a
+family caption, `aligner.family_captions`), symmetric
 InfoNCE with a learnable temperature where batch items with the same caption (or the same
 one-shot label set) are all positives. A checkpoint (with optimizer state) after every epoch;
 `resume=True` continues from it. The time budget (`minutes`) also drives the learning-rate
@@ -21,6 +22,7 @@ import numpy as np
 from aligner.base import AlignerError
 from aligner.dataset import (CACHE_DIRNAME, Clip, FeatureCache, TextCache, positive_key,
                              read_dataset)
+from aligner.family_captions import all_family_captions, families_of, family_caption
 from aligner.features import FRAMES_PER_S
 from aligner.text_facts import text_facts
 
@@ -42,6 +44,8 @@ class TrainOptions:
     val_pool: int = 500
     captions_per_clip: int = 0  # use only the first N captions of each clip (0 = all): the
     # frozen MiniLM pass over every caption costs about as much CPU as the training itself
+    family_caption_p: float = 0.1  # share of steps a clip is captioned by its families
+    # (aligner.family_captions), when its plan lists them
     follow: bool = False  # re-read the folder before every epoch (a corpus still being built)
     config: dict = field(default_factory=dict)
 
@@ -91,7 +95,8 @@ def prepare(root: Path, cache_dir: Path | None, workers: int, progress: Progress
         _log(progress, f"warning: skipped {f}: {reason}")
     clips = [c for c in clips if c.file not in failures]
     texts = TextCache(cache.dir)
-    texts.build([t for c in clips if c.split in ("train", "val") for t in c.captions],
+    extra = all_family_captions() if any(families_of(c.plan) for c in clips) else []
+    texts.build([t for c in clips if c.split in ("train", "val") for t in c.captions] + extra,
                 progress=_bar("caption embeddings", progress))
     return clips, cache, texts
 
@@ -276,7 +281,10 @@ class Trainer:
                 other = feats[pool[int(rng.integers(len(pool)))].file]
             xs.append(augment(feats[c.file], rng, one_shot=one_shot, max_frames=max_frames,
                               other=other))
-            caps.append(c.captions[int(rng.integers(len(c.captions)))])
+            cap = None
+            if rng.random() < self.opts.family_caption_p:
+                cap = family_caption(c.plan, rng)
+            caps.append(cap or c.captions[int(rng.integers(len(c.captions)))])
             keys.append(positive_key(c))
         x, valid = pad_features(xs)
         return x, valid, caps, keys
