@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import time
 from dataclasses import dataclass, field
@@ -30,7 +29,6 @@ CACHE_DIRNAME = ".cratedig-cache"
 FEATURE_VERSION = "f1-mel64-chroma12-16k-hop256"
 MAX_CACHE_S = 60.0  # longer files are cached from their start only (training crops <= 6 s)
 RESERVED_KEYS = ("reserved_captions", "eval_captions")
-_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 class DatasetError(AlignerError):
@@ -204,19 +202,10 @@ class FeatureCache:
             for i, job in enumerate(jobs):
                 record(i, _feature_job(job))
         else:
-            ctx = multiprocessing.get_context("spawn")  # forking after torch import deadlocks
-            saved = {k: os.environ.get(k) for k in _THREAD_VARS}
-            os.environ.update({k: "1" for k in _THREAD_VARS})  # inherited by the spawned workers
-            try:
-                with ctx.Pool(workers, initializer=_init_feature_worker) as pool:
-                    for i, result in enumerate(pool.imap_unordered(_feature_job, jobs, chunksize=8)):
-                        record(i, result)
-            finally:
-                for k, v in saved.items():
-                    if v is None:
-                        os.environ.pop(k, None)
-                    else:
-                        os.environ[k] = v
+            from aligner.spawn import spawn_pool
+            with spawn_pool(workers, _init_feature_worker) as pool:
+                for i, result in enumerate(pool.imap_unordered(_feature_job, jobs, chunksize=8)):
+                    record(i, result)
         self._save()
         return failures
 

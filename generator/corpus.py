@@ -12,7 +12,6 @@ captions.jsonl, one object per clip:
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import time
 from dataclasses import dataclass, field
@@ -220,20 +219,10 @@ def build_corpus(out, clips: int, seed: int = 0, workers: int = 0,
             for i in todo:
                 emit(_work(i))
         else:
-            ctx = multiprocessing.get_context("spawn")  # fork after torch import deadlocks
-            saved = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
-            os.environ.update({k: "1" for k in saved})
-            try:
-                with ctx.Pool(min(workers, len(todo)), initializer=_init_worker,
-                              initargs=(str(out), seed, soundfont)) as pool:
-                    for line in pool.imap_unordered(_work, todo, chunksize=2):
-                        emit(line)
-            finally:
-                for k, v in saved.items():
-                    if v is None:
-                        os.environ.pop(k, None)
-                    else:
-                        os.environ[k] = v
+            from aligner.spawn import spawn_pool
+            with spawn_pool(min(workers, len(todo)), _init_worker, (str(out), seed, soundfont)) as pool:
+                for line in pool.imap_unordered(_work, todo, chunksize=2):
+                    emit(line)
     elapsed = time.monotonic() - t0
     records = load_records(out)
     from .datacard import write_datacard
