@@ -110,6 +110,14 @@ def read_manifest(index_dir: Path | str) -> StoreManifest | None:
         raise VectorStoreError(str(path), f"incomplete manifest ({e}); run `cratedig reindex`") from e
 
 
+def _stat_key(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
 def _fsync_path(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -154,6 +162,8 @@ class VectorStore:
         self._dirty = False
         self.manifest = StoreManifest(aligner_id, self.dim, 0, EXACT, _now())
         self._loaded_generation = 0
+        self._version = 0
+        self._manifest_stat = None  # (inode, mtime_ns, size) of the manifest last read
         self._set_index(self._new_exact(), EXACT)
 
     # ---- opening ---------------------------------------------------------------------------
@@ -181,6 +191,7 @@ class VectorStore:
     def _load(self, check: bool) -> None:
         import faiss
         for attempt in range(3):
+            stat = _stat_key(self.index_dir / MANIFEST_NAME)
             m = read_manifest(self.index_dir)
             if m is None:
                 return
@@ -202,6 +213,7 @@ class VectorStore:
                 raise VectorStoreError(str(path), f"index dim {index.d} != manifest dim {self.dim}")
             self.manifest = m
             self._loaded_generation = m.generation
+            self._manifest_stat = stat
             self._set_index(index, m.kind)
             if int(m.count) != self.count:
                 raise VectorStoreError(str(path), f"holds {self.count} vectors but its manifest says "
@@ -213,12 +225,17 @@ class VectorStore:
 
     def refresh(self) -> bool:
         """Reload if another process saved a newer generation (and we have no unsaved changes).
-        Returns True when it reloaded. Cheap enough to call before every search."""
+        Returns True when it reloaded. Called before every search: an unchanged manifest costs
+        one stat (writers replace it by rename, so a new save changes its inode)."""
         with self._lock:
             if self._dirty:
                 return False
+            stat = _stat_key(self.index_dir / MANIFEST_NAME)
+            if stat is not None and stat == self._manifest_stat:
+                return False
             m = read_manifest(self.index_dir)
             if m is None or m.generation == self._loaded_generation:
+                self._manifest_stat = stat if m is not None else None
                 return False
             self._load(check=True)
             return True
@@ -235,6 +252,12 @@ class VectorStore:
     @property
     def dirty(self) -> bool:
         return self._dirty
+
+    @property
+    def version(self) -> int:
+        """Bumped by every change of this object's content (add, remove, rebuild, reload of a
+        newer generation): a searcher's per-file caches are valid while it is unchanged."""
+        return self._version
 
     @property
     def needs_rebuild(self) -> bool:
@@ -381,6 +404,7 @@ class VectorStore:
             data = json.dumps(asdict(self.manifest), indent=2).encode()
             _atomic_write_bytes(self.index_dir / MANIFEST_NAME, data)
             _fsync_path(self.index_dir)
+            self._manifest_stat = _stat_key(self.index_dir / MANIFEST_NAME)
             self._loaded_generation = gen
             self._dirty = False
             self._drop_old_generations(keep={name, f"vectors.{gen - 1}.faiss"})
@@ -411,12 +435,14 @@ class VectorStore:
         return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
 
     def _set_index(self, index, kind: str) -> None:
+        self._version += 1
         self._index = index
         self.manifest.kind = kind
         self._ids = np.sort(self._stored_ids_in_order())
         self._gpu_index = None
 
     def _mutated(self) -> None:
+        self._version += 1
         self._dirty = True
         self._gpu_index = None
         self.manifest.count = self.count

@@ -18,11 +18,12 @@ import os
 from typing import Callable
 
 import numpy as np
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from search.filters import SearchError, SearchFilters
 from search.keywords import KeywordDoc, keyword_scores, query_tokens
 from search.results import SearchHit, SearchResponse
+from search.rows import FileFacts, RowFetcher
 
 POOL_FACTOR = 8
 FILTER_FACTOR = 4
@@ -61,7 +62,7 @@ class Searcher:
                                      exact_limit=settings.exact_search_limit)
         self.store = store
         self.on_miss = on_miss
-        self._stmt = None
+        self._rows = RowFetcher(catalog)
 
     def close(self) -> None:
         if self._own_catalog:
@@ -91,17 +92,24 @@ class Searcher:
         weight = float(self.settings.keyword_weight) if keywords else 0.0
         qtok = query_tokens(text) if weight > 0 else []
 
-        hits = self._candidates(qvec, k, segments, filters)
-        if hits:
-            docs = {h.file_id: h.doc for h in hits}
-            files = list(docs)
-            kw = dict(zip(files, keyword_scores(qtok, [docs[f] for f in files]))) if qtok else {}
-            for h in hits:
-                h.hit.keyword = kw.get(h.file_id, 0.0)
-                h.hit.score = (1.0 - weight) * h.hit.similarity + weight * h.hit.keyword
-        ranked = sorted((h.hit for h in hits), key=lambda x: (-x.score, x.path, x.start))
+        version = self.store.version
+        cands = self._candidates(qvec, k, segments, filters, version)
+        if cands and qtok:
+            docs: dict[int, KeywordDoc] = {}
+            for c in cands:
+                if c.file_id not in docs:
+                    docs[c.file_id] = c.facts.doc
+            kw = dict(zip(docs, keyword_scores(qtok, list(docs.values()))))
+            for c in cands:
+                c.keyword = kw[c.file_id]
+                c.score = (1.0 - weight) * c.similarity + weight * c.keyword
+        else:
+            for c in cands:
+                c.score = (1.0 - weight) * c.similarity
+        cands.sort(key=_rank_key)
         if min_score is not None:
-            ranked = [h for h in ranked if h.score >= min_score]
+            cands = [c for c in cands if c.score >= min_score]
+        ranked = [c.hit() for c in cands[:k]]
         resp = SearchResponse(query=text, results=ranked[:k], like=str(like) if like else None,
                               segments=segments, threshold=self._threshold())
         best = resp.best_similarity
@@ -151,7 +159,7 @@ class Searcher:
             raise SearchError(f"--like {path}", "the file holds no audio")
         return np.asarray(self.aligner.embed_audio_windows(wave, sr).pooled, np.float32)
 
-    def _candidates(self, qvec, k, segments, filters) -> list["_Scored"]:
+    def _candidates(self, qvec, k, segments, filters, version) -> list["_Scored"]:
         count = self.store.count
         pool = min(count, k * POOL_FACTOR * (FILTER_FACTOR if filters.active else 1))
         allowed = None
@@ -159,10 +167,8 @@ class Searcher:
             # a restricted search is the fallback: make it exhaustive (all IVF lists)
             nprobe = (self.store.manifest.nlist or None) if allowed is not None else None
             _, ids = self.store.search(qvec[None, :], max(pool, 1), allowed=allowed, nprobe=nprobe)
-            scored = self._score(ids[0][ids[0] >= 0], qvec, filters)
-            grouped = scored if segments else _best_per_file(scored)
-            if segments:
-                grouped = _dedupe_segments(grouped)
+            scored = self._score(ids[0][ids[0] >= 0], qvec, filters, version)
+            grouped = _dedupe_segments(scored) if segments else _best_per_file(scored)
             enough = len(grouped) >= k
             exhausted = pool >= (count if allowed is None else len(allowed))
             if enough or exhausted or pool >= MAX_POOL:
@@ -176,45 +182,32 @@ class Searcher:
                 continue
             pool = min(pool * WIDEN, MAX_POOL, count)
 
-    def _score(self, ids: np.ndarray, qvec: np.ndarray, filters: SearchFilters) -> list["_Scored"]:
+    def _score(self, ids: np.ndarray, qvec: np.ndarray, filters: SearchFilters,
+               version) -> list["_Scored"]:
+        """The shortlist's rows that pass the filters, each with its exact cosine to `qvec`."""
         if len(ids) == 0:
             return []
-        with self.catalog.engine.connect() as conn:
-            rows = conn.execute(self._select(), {"ids": [int(i) for i in ids]}).all()
-        rows = [r for r in rows if filters.matches(path=r.path, duration=r.duration,
-                                                   format=r.format, source=r.source)]
+        rows = self._rows.segments(ids)
         if not rows:
             return []
-        vecs = np.stack([np.frombuffer(r.vector, dtype=np.float32) for r in rows])
-        if vecs.shape[1] != len(qvec):
-            raise SearchError("catalogue", f"segment vectors have dim {vecs.shape[1]}, the aligner "
+        facts = self._rows.files({r[1] for r in rows}, version)
+        if filters.active:
+            ok = {f: filters.matches(path=x.path, duration=x.duration, format=x.format,
+                                     source=x.source) for f, x in facts.items()}
+            rows = [r for r in rows if ok.get(r[1])]
+        else:
+            rows = [r for r in rows if r[1] in facts]  # a file deleted since the segment fetch
+        if not rows:
+            return []
+        blobs = [r[5] if isinstance(r[5], bytes) else bytes(r[5]) for r in rows]
+        dims = {len(b) // 4 for b in blobs}
+        if dims != {len(qvec)}:
+            bad = sorted(dims - {len(qvec)})[0]
+            raise SearchError("catalogue", f"segment vectors have dim {bad}, the aligner "
                               f"{len(qvec)}: run `cratedig reindex`")
-        sims = vecs @ qvec
-        docs: dict[int, KeywordDoc] = {}
-        out = []
-        for r, s in zip(rows, sims):
-            doc = docs.get(r.file_id)
-            if doc is None:
-                doc = docs[r.file_id] = KeywordDoc.of(
-                    name=r.name, folder=r.folder, tags=[r.title, r.artist, r.genre, r.comment])
-            start, end = (0.0, r.duration) if r.is_file_level else (r.start, r.end)
-            hit = SearchHit(file_id=r.file_id, segment_id=r.id, path=r.path, name=r.name,
-                            folder=r.folder, format=r.format, source=r.source,
-                            duration=r.duration, start=start, end=end, similarity=float(s))
-            out.append(_Scored(hit, doc, bool(r.is_file_level)))
-        return out
-
-    def _select(self):
-        if self._stmt is None:
-            from catalog.models import File, Segment
-            self._stmt = (
-                select(Segment.id, Segment.file_id, Segment.start, Segment.end,
-                       Segment.is_file_level, Segment.vector, File.path, File.folder, File.name,
-                       File.format, File.duration, File.source, File.title, File.artist,
-                       File.genre, File.comment)
-                .join(File, File.id == Segment.file_id)
-                .where(Segment.id.in_(bindparam("ids", expanding=True))))
-        return self._stmt
+        sims = (np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(rows), -1)
+                @ qvec).tolist()
+        return [_Scored(r, facts[r[1]], sim) for r, sim in zip(rows, sims)]
 
     def _allowed_ids(self, filters: SearchFilters) -> np.ndarray:
         from catalog.models import File, Segment
@@ -225,14 +218,31 @@ class Searcher:
 
 
 class _Scored:
-    __slots__ = ("hit", "doc", "file_level")
+    """One candidate segment with its file's facts; becomes a `SearchHit` only if it is
+    among the top k (most candidates never are)."""
+    __slots__ = ("segment_id", "file_id", "start", "end", "file_level", "facts", "similarity",
+                 "keyword", "score")
 
-    def __init__(self, hit: SearchHit, doc: KeywordDoc, file_level: bool):
-        self.hit, self.doc, self.file_level = hit, doc, file_level
+    def __init__(self, row: tuple, facts: FileFacts, similarity: float):
+        self.segment_id, self.file_id = int(row[0]), int(row[1])
+        self.file_level = bool(row[4])
+        self.start, self.end = (0.0, facts.duration) if self.file_level else (float(row[2]),
+                                                                               float(row[3]))
+        self.facts = facts
+        self.similarity = similarity
+        self.keyword = 0.0
+        self.score = 0.0
 
-    @property
-    def file_id(self) -> int:
-        return self.hit.file_id
+    def hit(self) -> SearchHit:
+        f = self.facts
+        return SearchHit(file_id=self.file_id, segment_id=self.segment_id, path=f.path,
+                         name=f.name, folder=f.folder, format=f.format, source=f.source,
+                         duration=f.duration, start=self.start, end=self.end,
+                         similarity=self.similarity, keyword=self.keyword, score=self.score)
+
+
+def _rank_key(c: _Scored):
+    return -c.score, c.facts.path, c.start
 
 
 def _best_per_file(scored: list[_Scored]) -> list[_Scored]:
@@ -240,8 +250,8 @@ def _best_per_file(scored: list[_Scored]) -> list[_Scored]:
     for s in scored:
         cur = best.get(s.file_id)
         # ties prefer a window over the file-level vector: its start/end say more
-        if cur is None or s.hit.similarity > cur.hit.similarity or (
-                s.hit.similarity == cur.hit.similarity and cur.file_level and not s.file_level):
+        if cur is None or s.similarity > cur.similarity or (
+                s.similarity == cur.similarity and cur.file_level and not s.file_level):
             best[s.file_id] = s
     return list(best.values())
 
@@ -251,9 +261,9 @@ def _dedupe_segments(scored: list[_Scored]) -> list[_Scored]:
     keep one hit per (file, start, end)."""
     seen: dict[tuple, _Scored] = {}
     for s in scored:
-        key = (s.file_id, round(s.hit.start, 3), round(s.hit.end, 3))
+        key = (s.file_id, round(s.start, 3), round(s.end, 3))
         cur = seen.get(key)
-        if cur is None or s.hit.similarity > cur.hit.similarity:
+        if cur is None or s.similarity > cur.similarity:
             seen[key] = s
     return list(seen.values())
 
