@@ -136,7 +136,7 @@ class PlanDecoder:
     """
 
     def __init__(self, vocab: PlanVocab, params: dict[str, np.ndarray], meta: dict,
-                 prior: dict | None = None):
+                 prior: dict | None = None, scorer=None):
         self.vocab = vocab
         self.params = {k: np.asarray(v, dtype=np.float32) for k, v in params.items()}
         self.meta = dict(meta)
@@ -146,6 +146,12 @@ class PlanDecoder:
         for k in sorted(self.params):
             digest.update(k.encode())
             digest.update(self.params[k].tobytes())
+        #: optional `decoder_scorer.PlanScorer`: pre-screens sampled plans (it changes which
+        #: plans are rendered, so it is part of the id)
+        self.scorer = scorer
+        if scorer is not None:
+            digest.update(scorer.w.tobytes())
+            digest.update(scorer.b.tobytes())
         #: name + hash of the weights, recorded in every generated clip's tags
         self.id = f"plandecoder-{digest.hexdigest()[:8]}"
         self.dim = int(self.params["w0"].shape[0])
@@ -195,9 +201,21 @@ class PlanDecoder:
                attempts: int = 16) -> Plan:
         """One Plan drawn from the decoded distribution; explicit `facts` (and `duration`, which
         wins over the prompt's) replace what the decoder would choose."""
+        return self.draw(self.prompt_logits(emb, facts), rng, facts, duration, temperature, attempts)
+
+    def prompt_logits(self, emb: np.ndarray, facts: PromptFacts | None = None) -> dict[str, np.ndarray]:
+        """Per-head logits for one embedding [dim], with the classes the prompt names boosted:
+        computed once per prompt, then `draw` samples as many plans as wanted."""
         logits = self.logits(np.asarray(emb, dtype=np.float32).reshape(-1))
         if facts is not None and facts.text:
             logits = boost_named(self.vocab, logits, facts.text)
+        return logits
+
+    def draw(self, logits: dict[str, np.ndarray], rng: np.random.Generator,
+             facts: PromptFacts | None = None, duration: float | None = None,
+             temperature: float = DEFAULT_TEMPERATURE, attempts: int = 16) -> Plan:
+        """One Plan from `prompt_logits`; temperature 0 takes the most likely class of every head
+        (continuous values inside a chosen bucket still come from `rng`)."""
         last: Exception | None = None
         for _ in range(attempts):
             try:
@@ -214,6 +232,9 @@ class PlanDecoder:
         blob = {"format": "cratedig-plandecoder-1",
                 "vocab": json.dumps(self.vocab.to_json()), "meta": json.dumps(self.meta),
                 "params": {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in self.params.items()}}
+        if self.scorer is not None:
+            blob["scorer"] = {"w": torch.from_numpy(np.ascontiguousarray(self.scorer.w)),
+                              "b": torch.from_numpy(np.ascontiguousarray(self.scorer.b))}
         if self.prior is not None:
             blob["prior"] = {"w": torch.from_numpy(self.prior["w"]), "b": torch.from_numpy(self.prior["b"]),
                              "use": bool(self.prior.get("use"))}
@@ -237,8 +258,12 @@ class PlanDecoder:
             if "prior" in blob:
                 prior = {"w": blob["prior"]["w"].numpy(), "b": blob["prior"]["b"].numpy(),
                          "use": bool(blob["prior"]["use"])}
-            return cls(PlanVocab.from_json(json.loads(blob["vocab"])), params,
-                       json.loads(blob["meta"]), prior)
+            vocab = PlanVocab.from_json(json.loads(blob["vocab"]))
+            scorer = None
+            if "scorer" in blob:  # decoders trained before the pre-screen existed have none
+                from generator.decoder_scorer import PlanScorer
+                scorer = PlanScorer(vocab, blob["scorer"]["w"].numpy(), blob["scorer"]["b"].numpy())
+            return cls(vocab, params, json.loads(blob["meta"]), prior, scorer)
         except (OSError, RuntimeError, ValueError, KeyError, AttributeError, pickle.UnpicklingError) as e:
             raise DecoderError(str(path), f"cannot read decoder weights: {str(e).splitlines()[0]}") from e
 
@@ -343,6 +368,8 @@ def _draw(rng: np.random.Generator, logits: np.ndarray, allowed, temperature: fl
     idx = np.fromiter(allowed, dtype=np.int64)
     if idx.size == 0:
         raise PlanError("decoder", "no allowed value")
+    if temperature <= 0:  # the mode: first of the most likely allowed classes
+        return int(idx[np.argmax(logits[idx])])
     z = logits[idx].astype(np.float64) / max(temperature, 1e-3)
     return int(idx[rng.choice(idx.size, p=_softmax(z))])
 

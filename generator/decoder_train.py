@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 from generator.decoder import HEADS, PlanDecoder, PlanVocab, plan_labels
+from generator.decoder_scorer import fit_scorer, scorer_metrics
 
 Progress = Callable[[str, int, int], None]
 # Heads whose accuracy is the headline: what a listener would call "the wrong sound".
@@ -263,13 +264,20 @@ def train_decoder(settings, folder: Path, out: Path, *, limit: int | None = None
     audio = audio_embeddings(aligner, folder, rows, settings.cache_dir, progress)
     t_embed = time.perf_counter() - t0
     text, owner = text_embeddings(aligner, rows, folder)
-    vocab = PlanVocab.build([rows[i]["plan"] for i in train_idx])
+    # The vocabulary and the per-group masks come from every training plan of the corpus, not
+    # only the embedded subset: plans cost nothing to read, and a mask built from a few hundred
+    # clips forbids combinations the engine renders fine ("church organ" as a one-shot note).
+    vocab_plans = [r["plan"] for r in (read_corpus(folder) if limit else rows)
+                   if r.get("split", "train") == "train"]
+    vocab = PlanVocab.build(vocab_plans)
     targets = [vocab.encode(r["plan"]) for r in rows]
     params = train_mlp(audio[train_idx], [targets[i] for i in train_idx], vocab, epochs=epochs,
                        seed=seed, progress=progress)
     meta = {"aligner_id": aligner.id, "corpus": str(folder), "clips_train": len(train_idx),
-            "clips_test": len(test_idx), "epochs": epochs, "seed": seed}
-    decoder = PlanDecoder(vocab, params, meta)
+            "clips_test": len(test_idx), "vocab_plans": len(vocab_plans), "epochs": epochs, "seed": seed}
+    # the plan -> audio embedding pre-screen generation uses (decoder_scorer.py)
+    scorer = fit_scorer(vocab, [rows[i]["plan"] for i in train_idx], audio[train_idx])
+    decoder = PlanDecoder(vocab, params, meta, scorer=scorer)
     # held-out evaluation: audio input (what it was trained on), captions as given, captions
     # through the prior (fit on train pairs only)
     train_set, test_set = set(train_idx), set(test_idx)
@@ -281,6 +289,9 @@ def train_decoder(settings, folder: Path, out: Path, *, limit: int | None = None
         "audio_input": head_accuracy(decoder, audio[test_idx], [targets[i] for i in test_idx]),
         "text_input": head_accuracy(decoder, text[te_pairs], te_targets),
     }
+    first_captions = [k for k, o in enumerate(owner) if o in test_set and (k == 0 or owner[k - 1] != o)]
+    metrics["scorer"] = scorer_metrics(scorer, [rows[i]["plan"] for i in test_idx], audio[test_idx],
+                                       text[first_captions] if first_captions else None)
     decoder.prior = {**prior, "use": True}
     metrics["text_through_prior"] = head_accuracy(decoder, decoder.text_to_input(text[te_pairs]), te_targets)
     # chance-level reference: always the most frequent training label
@@ -291,7 +302,7 @@ def train_decoder(settings, folder: Path, out: Path, *, limit: int | None = None
     meta.update({"prior_used": use, "captions_test": int(len(te_pairs)),
                  "seconds_total": round(time.perf_counter() - t0, 1), "seconds_embedding": round(t_embed, 1)})
     decoder.meta = meta
-    decoder = PlanDecoder(decoder.vocab, decoder.params, meta, decoder.prior)
+    decoder = PlanDecoder(decoder.vocab, decoder.params, meta, decoder.prior, scorer)
     decoder.save(Path(out))
     result = {"decoder_id": decoder.id, "meta": meta, "metrics": metrics}
     Path(out).with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")

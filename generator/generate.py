@@ -24,6 +24,12 @@ DEFAULT_CANDIDATES = 4
 MAX_CANDIDATES = 16
 PREVIEW_S = 3.0          # seconds of each candidate rendered for ranking
 PREVIEW_MIN_RATIO = 1.5  # clips up to 1.5 x PREVIEW_S are ranked on their full render
+# Seconds of audio rendered per generation for ranking: when all candidates fit, they are ranked
+# on their full renders (what is written and indexed); otherwise on previews, and then as many
+# of the best previews as fit are rendered in full and ranked again. 4 x 10 s: 4 previews + 2 full.
+RENDER_BUDGET_S = 32.0
+POOL_SIZE = 32           # plans sampled and pre-screened by the decoder's scorer per generation
+POOL_TEMPERATURE = 0.6   # sampling temperature of the pool (member 0 is the decoded mode)
 FORMATS = {".flac": ("FLAC", "PCM_16"), ".wav": ("WAV", "PCM_16")}
 Progress = Callable[[str, int, int], None]
 
@@ -49,11 +55,12 @@ class Candidate:
     seed: int
     plan: Plan
     score: float
+    ranked_on: str = "full"  # "full": score of its whole render; "preview": of its first seconds
     audio: np.ndarray | None = field(default=None, repr=False)
 
     def to_json(self) -> dict:
         return {"index": self.index, "seed": self.seed, "score": round(float(self.score), 4),
-                "plan": self.plan.to_dict()}
+                "ranked_on": self.ranked_on, "plan": self.plan.to_dict()}
 
 
 @dataclass
@@ -126,7 +133,9 @@ def embed_many(aligner, waves: list[np.ndarray], sr: int) -> np.ndarray:
 class Generator:
     """The aligner + decoder pair, loaded once; `generate()` per prompt."""
 
-    def __init__(self, settings, aligner=None, decoder=None, preview_s: float | None = None):
+    def __init__(self, settings, aligner=None, decoder=None, preview_s: float | None = None,
+                 pool_size: int = POOL_SIZE, temperature: float = POOL_TEMPERATURE,
+                 render_budget_s: float = RENDER_BUDGET_S):
         from generator.decoder import check_compatible, load_decoder
         self.settings = settings
         if aligner is None:
@@ -137,6 +146,9 @@ class Generator:
         check_compatible(self.decoder, self.aligner)
         self.soundfont = getattr(settings, "soundfont", "") or None
         self.preview_s = PREVIEW_S if preview_s is None else preview_s  # 0 = rank full renders
+        self.pool_size = int(pool_size)
+        self.temperature = float(temperature)
+        self.render_budget_s = float(render_budget_s)
 
     @property
     def model_id(self) -> str:
@@ -153,47 +165,42 @@ class Generator:
         if not 0 <= seed < 2 ** 63:
             raise GenerateError(f"seed {seed}", "must be a non-negative integer below 2**63")
         text_emb = self.aligner.embed_text([facts.text])[0]
-        dec_in = self.decoder.text_to_input(text_emb)
-        out = []
-        for i in range(candidates):
+        logits = self.decoder.prompt_logits(self.decoder.text_to_input(text_emb), facts)
+        # A pool of plans: member 0 is the decoded mode (the most likely class of every head),
+        # the others are sampled below temperature 1. With a scorer, the pool is pre-screened by
+        # the predicted prompt similarity of each plan's render and the best `candidates` are
+        # kept; without one, the pool is the candidates.
+        scorer = getattr(self.decoder, "scorer", None)
+        n_pool = max(candidates, self.pool_size) if scorer is not None else candidates
+        pool = []
+        for i in range(n_pool):
             cs = candidate_seed(seed, i)
             rng = np.random.default_rng([cs, 0xDEC0DE])
-            out.append((cs, self.decoder.sample(dec_in, rng, facts, duration)))
-        return facts, text_emb, seed, out
+            pool.append((cs, self.decoder.draw(logits, rng, facts, duration,
+                                               0.0 if i == 0 else self.temperature)))
+        if n_pool > candidates:
+            predicted = scorer.score([p.to_dict() for _, p in pool], text_emb)
+            keep = sorted(range(n_pool), key=lambda i: (-predicted[i], i))[:candidates]
+            pool = [pool[i] for i in keep]
+        return facts, text_emb, seed, pool
 
     def generate(self, prompt: str, *, duration: float | None = None, seed: int | None = None,
                  candidates: int = DEFAULT_CANDIDATES, out: Path | str | None = None,
                  write: bool = True, progress: Progress | None = None) -> GenerateResult:
         """Generate `candidates` clips, keep the one the aligner finds closest to the prompt,
         write it (FLAC or WAV by `out`'s extension; default a FLAC in settings.generated_dir)."""
-        from generator.engine import make_audio
         t0 = time.perf_counter()
         facts, text_emb, seed, plans = self.plans(prompt, duration=duration, seed=seed,
                                                   candidates=candidates)
         path = self._out_path(out, facts.text, seed) if write else None
-        # Candidates are ranked on previews (the first PREVIEW_S seconds of the same plan and
-        # seed) and only the winner is rendered in full: ranking costs 4 short renders, not 4
-        # full ones. Short clips are rendered in full straight away and reused.
-        previews, sr = [], 44100
-        for n, (cs, plan) in enumerate(plans, 1):
-            short = self._preview_plan(plan, len(plans))
-            audio, sr = make_audio(short, cs, self.soundfont)
-            previews.append(audio)
-            if progress:
-                progress("rendering candidates", n, len(plans))
-        if len(plans) > 1:
-            scores = embed_many(self.aligner, previews, sr) @ text_emb
-        else:
-            scores = np.zeros(1)
-        cands = [Candidate(i, cs, plan, float(scores[i])) for i, (cs, plan) in enumerate(plans)]
-        best = max(cands, key=lambda c: (c.score, -c.index))
-        ranked = sorted(cands, key=lambda c: (-c.score, c.index))
-        if self._preview_plan(best.plan, len(plans)) is best.plan:
-            audio = previews[best.index]
-        else:
-            audio, sr = make_audio(best.plan, best.seed, self.soundfont)
-        # the reported score is the final clip's own similarity to the prompt
-        final_score = float(embed_many(self.aligner, [audio], sr)[0] @ text_emb)
+        audios, scores, is_full = self._rank(plans, text_emb, progress)
+        cands = [Candidate(i, cs, plan, float(scores[i]), ranked_on="full" if is_full[i] else "preview")
+                 for i, (cs, plan) in enumerate(plans)]
+        # full renders first (the winner is one of them), each group by score
+        ranked = sorted(cands, key=lambda c: (c.ranked_on != "full", -c.score, c.index))
+        best = ranked[0]
+        audio, sr = audios[best.index]
+        final_score = best.score  # the written clip's own similarity to the prompt
         result = GenerateResult(path=path, prompt=facts.text, seed=seed, plan=best.plan,
                                 score=final_score, seconds=0.0, candidates=ranked,
                                 duration=len(audio) / sr, sample_rate=sr, decoder_id=self.decoder.id,
@@ -202,6 +209,48 @@ class Generator:
             write_clip(path, audio, sr, result)
         result.seconds = time.perf_counter() - t0
         return result
+
+    def _rank(self, plans: list[tuple[int, Plan]], text_emb: np.ndarray, progress: Progress | None
+              ) -> tuple[list[tuple[np.ndarray, int] | None], np.ndarray, list[bool]]:
+        """Render and score candidates within the render budget: (full render per candidate or
+        None, score per candidate, whether that score is of the full render). When the candidates
+        fit the budget they are all rendered in full; otherwise all are previewed (the first
+        PREVIEW_S seconds of the same plan and seed) and the best previews that fit what is left
+        are rendered in full. The winner is always chosen among full renders, scored on the
+        same windows and pooling the indexer uses: a preview can rank a candidate differently
+        from its whole clip."""
+        from generator.engine import make_audio
+        n = len(plans)
+        full: list[tuple[np.ndarray, int] | None] = [None] * n
+        scores = np.zeros(n)
+        durations = [p.duration_s for _, p in plans]
+        if n == 1 or not self.preview_s or sum(durations) <= self.render_budget_s or \
+                max(durations) <= self.preview_s * PREVIEW_MIN_RATIO:
+            finalists = list(range(n))
+        else:
+            previews = []
+            for k, (cs, plan) in enumerate(plans, 1):
+                previews.append(make_audio(self._preview_plan(plan, n), cs, self.soundfont)[0])
+                if progress:
+                    progress("rendering previews", k, n)
+            scores = embed_many(self.aligner, previews, 44100) @ text_emb
+            left = self.render_budget_s - sum(min(d, self.preview_s) for d in durations)
+            order = sorted(range(n), key=lambda i: (-scores[i], i))
+            finalists, spent = order[:1], durations[order[0]]
+            for i in order[1:]:
+                if spent + durations[i] > left:
+                    break
+                finalists.append(i)
+                spent += durations[i]
+        for k, i in enumerate(finalists, 1):
+            cs, plan = plans[i]
+            full[i] = make_audio(plan, cs, self.soundfont)
+            if progress:
+                progress("rendering candidates", k, len(finalists))
+        sr = full[finalists[0]][1]
+        vecs = embed_many(self.aligner, [full[i][0] for i in finalists], sr)
+        scores[finalists] = vecs @ text_emb
+        return full, scores, [f is not None for f in full]
 
     def _preview_plan(self, plan: Plan, n_candidates: int) -> Plan:
         if n_candidates < 2 or not self.preview_s or plan.duration_s <= self.preview_s * PREVIEW_MIN_RATIO:
