@@ -13,7 +13,7 @@ from catalog.models import Failure, File, Segment
 from catalog.store_sync import (catalog_aligner_ids, check_aligner, open_store, rebuild_store)
 from indexer.decode import DecodeFailure
 from indexer.ingest import Ingester, Written, record_failures
-from indexer.pool import DecodePool
+from indexer.pool import DecodePool, main_process_threads
 from indexer.summary import FailureInfo, IndexProgress, IndexSummary, ProgressCallback
 from indexer.walk import Candidate, walk
 
@@ -91,18 +91,19 @@ class _Run:
         own = pool is None
         pool = pool or DecodePool(_workers(self.settings, todo))
         try:
-            for res in pool.decode(jobs):
-                if isinstance(res, DecodeFailure):
-                    failures.append(FailureInfo(res.path, res.kind, res.reason))
-                    self.done += 1
-                    self.bytes_done += sizes.get(res.path, 0)
-                    self._tick()
-                else:
-                    ing.add(res)
+            with main_process_threads(pool.workers):
+                for res in pool.decode(jobs):
+                    if isinstance(res, DecodeFailure):
+                        failures.append(FailureInfo(res.path, res.kind, res.reason))
+                        self.done += 1
+                        self.bytes_done += sizes.get(res.path, 0)
+                        self._tick()
+                    else:
+                        ing.add(res)
+                ing.finish()
         finally:
             if own:
                 pool.close()
-        ing.finish()
         if failures:
             # A file that changed into something unreadable must not keep its old vectors.
             remove_files(self.catalog, self.store, paths=[f.path for f in failures])
