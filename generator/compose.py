@@ -128,11 +128,12 @@ class StepTimer:
 def progression(plan: Plan, style, n_bars: int, rng) -> list[theory.Chord]:
     """One chord per bar (long progressions such as the 12-bar blues included)."""
     progs = style.progressions(plan.mode)
-    # Favour progressions that dwell on the tonic and contain a dominant: they state the key.
+    # Favour progressions that dwell on the tonic and contain a dominant: they state the key
+    # (V-I names its tonic; I-IV alone is ambiguous with IV's own key, where I is the dominant).
     # Judged on the chords a clip of n_bars actually plays (a 2-bar loop plays two of them).
     heard = [" ".join(p.split()[:max(1, n_bars)]) for p in progs]
-    weights = np.array([1.0 + 4.0 * _tonic_share(h) + (1.0 if _has_dominant(h) else 0.0)
-                        + (1.0 if _has_subdominant(h) else 0.0) for h in heard])
+    weights = np.array([1.0 + 4.0 * _tonic_share(h) + (2.0 if _has_dominant(h) else 0.0)
+                        for h in heard])
     symbols = progs[int(rng.choice(len(progs), p=weights / weights.sum()))].split()
     chords = [theory.roman_chord(symbols[i % len(symbols)], plan.key, plan.mode) for i in range(n_bars)]
     if plan.kind == "arrangement" and n_bars >= 3:
@@ -155,10 +156,6 @@ def _tonic_share(prog: str) -> float:
 
 def _has_dominant(prog: str) -> bool:
     return any(c.rstrip("M7o") == "V" for c in prog.split())
-
-
-def _has_subdominant(prog: str) -> bool:
-    return any(c.rstrip("M7o").lower() == "iv" for c in prog.split())
 
 
 def arrangement_sections(plan: Plan, n_bars: int, rng) -> dict[str, list[bool]]:

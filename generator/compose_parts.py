@@ -26,6 +26,12 @@ def _fit(pitch: int, low: int, high: int) -> int:
     return pitch
 
 
+def _snap(pitch: int, plan: Plan) -> int:
+    """The pitch if it is on the plan's scale, else the scale tone a semitone below it."""
+    scale = {(theory.pitch_class(plan.key) + i) % 12 for i in theory.MODES[plan.mode]}
+    return pitch if pitch % 12 in scale else pitch - 1
+
+
 # ---- bass ----------------------------------------------------------------------------------
 def bass_line(pattern: str, chords, plan: Plan, spb: int, rng: np.random.Generator) -> list[Event]:
     """Roots on strong beats so the key's harmony is unambiguous; pattern flavours per style."""
@@ -34,6 +40,8 @@ def bass_line(pattern: str, chords, plan: Plan, spb: int, rng: np.random.Generat
     lo, hi = _range(part.instrument) if part else (24, 60)
     acid_seq = [(s, int(rng.choice([0, 0, 12, 7, 3, 10, -2])), rng.random() < 0.3)
                 for s in range(16) if rng.random() < 0.75 or s % 4 == 0]
+    # A 303 line is anchored on the root (or its octave) on beats one and three.
+    acid_seq = [(s, iv if s % 8 or iv in (0, 12) else 0, acc) for s, iv, acc in acid_seq]
     synco = sorted({0, *[int(s) for s in rng.choice(16, size=5, replace=False)]})
     ev: list[Event] = []
     three = spb == 12
@@ -81,7 +89,7 @@ def bass_line(pattern: str, chords, plan: Plan, spb: int, rng: np.random.Generat
                 ev.append((bar, s, 1.6, root + (12 if s == 14 and rng.random() < 0.3 else 0), 100))
         elif pattern == "acid":
             for s, iv, acc in acid_seq:
-                ev.append((bar, s, 1.0 if not acc else 1.6, root + iv, 118 if acc else 86))
+                ev.append((bar, s, 1.0 if not acc else 1.6, _snap(root + iv, plan), 118 if acc else 86))
         elif pattern == "halftime":
             ev += [(bar, 0, 9, root, 105), (bar, 10, 4, root, 90)]
         elif pattern == "alberti_bass":
@@ -90,7 +98,7 @@ def bass_line(pattern: str, chords, plan: Plan, spb: int, rng: np.random.Generat
                 if i * 2 < spb:
                     ev.append((bar, i * 2, 1.9, p + 12, 70))
         elif pattern == "reggae":
-            ev += [(bar, 0, 3, root, 100), (bar, 4, 2, root + 7, 85), (bar, 6, 2, root + 12 - 2 if rng.random() < 0.3 else root, 85),
+            ev += [(bar, 0, 3, root, 100), (bar, 4, 2, root + 7, 85), (bar, 6, 2, _snap(root + 12 - 2, plan) if rng.random() < 0.3 else root, 85),
                    (bar, 10, 4, root, 95)]
         elif pattern == "tumbao":
             ev += [(bar, 6, 4, root, 100), (bar, 12, 4, fifth, 92)]
@@ -167,11 +175,13 @@ def comp_part(pattern: str, chords, plan: Plan, spb: int, instrument: str, rng) 
                 ev.append((bar, s, step * (1.6 if pattern == "arpeggio" else 0.9), seq[i % len(seq)],
                            88 if s % 4 == 0 else 74))
             continue
+        if pattern in ("power_chug", "power"):
+            # Power chords sit on the chord's root (not the voicing's lowest note: an inverted
+            # voicing would put the fifth of a wrong chord in the key).
+            root = _fit(v[0] - 12 - (v[0] - 12 - chords[bar].root) % 12, max(lo, 38), hi)
         if pattern == "power_chug":
-            root = _fit(v[0] - 12, max(lo, 38), hi)
             notes = [root, root + 7, root + 12]
         elif pattern == "power":  # barre-chord shape: root, fifth, octave, third on top
-            root = _fit(v[0] - 12, max(lo, 38), hi)
             third = 4 if 4 in chords[bar].tones else 3
             notes = [root, root + 7, root + 12, root + 12 + third]
         else:

@@ -14,7 +14,7 @@ MINOR_PROGS = ["i VI III VII", "i iv V i", "i VI VII i", "i iv VII III", "i VII 
                "i iv i V", "i VI iv V", "i III VII iv", "i VI i V", "i i iv V", "i VII i iv"]
 MODAL_PROGS = {"dorian": ["i IV i IV", "i7 IV7 i7 IV7", "i ii i IV", "i i IV i", "i7 i7 IV7 i7"],
                "mixolydian": ["I VII IV I", "I VII I IV", "I v IV I", "I I VII I"],
-               "phrygian": ["i II i VII", "i II VII i", "i i II i", "i II i i"],
+               "phrygian": ["i II i vii", "i II vii i", "i i II i", "i II i i"],  # bVII is minor in phrygian
                "lydian": ["I II I II", "I II vii I"]}
 BLUES_PROG = ["I7 I7 I7 I7 IV7 IV7 I7 I7 V7 IV7 I7 V7", "I7 IV7 I7 V7"]
 JAZZ_PROGS = {"major": ["IM7 IM7 ii7 V7", "IM7 vi7 ii7 V7", "IM7 iii7 ii7 V7", "IM7 IV7 ii7 V7"],
