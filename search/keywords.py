@@ -198,7 +198,18 @@ def keyword_scores(qtokens: list[str], docs: list[KeywordDoc]) -> list[float]:
     """Keyword score in [0, 1] of each candidate doc for the query tokens (see module doc)."""
     if not qtokens or not docs:
         return [0.0] * len(docs)
-    credit = [[d.match(t) for t in qtokens] for d in docs]
+    # KeywordDoc.match inlined: this runs for every candidate file x query word
+    probes = [(t, t[:PREFIX_MIN] if len(t) >= PREFIX_MIN else None) for t in qtokens]
+    credit = []
+    for d in docs:
+        exact, near = d.exact, d.near
+        row = []
+        for t, prefix in probes:
+            c = exact.get(t, 0.0)
+            if c < _MAX_NEAR and prefix is not None and prefix in near:
+                c = d.match(t)
+            row.append(c)
+        credit.append(row)
     n = len(docs)
     weights = []
     for j in range(len(qtokens)):
