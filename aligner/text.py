@@ -16,6 +16,7 @@ from aligner.base import AlignerError
 VOCAB_SIZE = 30522
 MAX_TOKENS = 32  # captions and queries are short; longer text is truncated
 SENTENCE_DIM = 384
+PRECISIONS = ("int8", "fp32")  # int8: `aligner.text_fast` (default); fp32: exact `LeanBert`
 
 
 def minilm_dir() -> Path:
@@ -28,10 +29,19 @@ def minilm_dir() -> Path:
 
 
 class MiniLMEncoder:
-    """texts -> float32[n, 384] L2-normalised sentence embeddings (frozen, deterministic)."""
+    """texts -> float32[n, 384] L2-normalised sentence embeddings (frozen, deterministic).
 
-    def __init__(self, model_dir: Path | None = None, device: str = "cpu"):
+    `precision="int8"` (default) runs the SmoothQuant int8 forward of `aligner.text_fast`
+    (cosine >= 0.995 to the fp32 vector on every caption measured, ~2.5x less CPU per query);
+    "fp32" the exact `LeanBert`. Either way a text gives the same vector every time."""
+
+    def __init__(self, model_dir: Path | None = None, device: str = "cpu", precision: str = "int8"):
         import torch
+        if precision not in PRECISIONS:
+            raise AlignerError(f"precision {precision!r}", f"unknown MiniLM precision; one of {PRECISIONS}")
+        if precision == "int8" and device != "cpu":
+            raise AlignerError(f"device {device!r}", "the int8 MiniLM path runs on the CPU only; "
+                               "use precision='fp32' on other devices")
         from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as hf_logging
         hf_logging.disable_progress_bar()  # a "Loading weights" bar on every CLI search is noise
@@ -48,6 +58,11 @@ class MiniLMEncoder:
         self.device = device
         self._torch = torch
         self.lean = LeanBert(self.model.state_dict(), self.model.config, device)
+        self.precision = precision
+        self.forward = self.lean
+        if precision == "int8":
+            from aligner.text_fast import Int8Bert, load_calibration
+            self.forward = Int8Bert(self.lean, load_calibration(self.lean))
 
     def encode(self, texts: list[str], batch_size: int = 256) -> np.ndarray:
         torch = self._torch
@@ -57,7 +72,7 @@ class MiniLMEncoder:
                 chunk = [str(t) for t in texts[i:i + batch_size]]
                 tok = self.tokenizer(chunk, padding=True, truncation=True, max_length=MAX_TOKENS,
                                      return_tensors="pt").to(self.device)
-                hidden = self.lean(tok["input_ids"], tok["attention_mask"])
+                hidden = self.forward(tok["input_ids"], tok["attention_mask"])
                 m = tok["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 sent = (hidden * m).sum(1) / m.sum(1).clamp_min(1e-9)
                 out.append(torch.nn.functional.normalize(sent, dim=-1).float().cpu().numpy())
