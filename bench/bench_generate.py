@@ -6,6 +6,9 @@ weights from a MusicgenConfig matching facebook/musicgen-small; nothing download
 
 cratedig: models are loaded once (as in `cratedig serve` or a miss inside a search); each run is
 `Generator.generate(prompt, duration=10, candidates=4)` including writing the FLAC. Medians.
+A decoder with a plan scorer samples a pool of plans (`--pool`, default generate.POOL_SIZE) and
+renders the best 4; they are ranked on 3 s previews, then the best that fit the render budget
+(`--budget` seconds of audio, default generate.RENDER_BUDGET_S: 2 of 4 at 10 s) in full.
 
 MusicGen-small: 10 s = 500 decoder steps (50 frames/s, 4 codebooks in the delay pattern, with
 classifier-free guidance 3.0 as in its generation config: batch 2 per step). Generating 500
@@ -38,7 +41,8 @@ PROMPTS = [
 ]
 
 
-def bench_cratedig(runs: int, candidates: int, preview_s: float | None) -> dict:
+def bench_cratedig(runs: int, candidates: int, preview_s: float | None, decoder: str | None = None,
+                   pool: int | None = None, budget: float | None = None) -> dict:
     import torch
     torch.set_num_threads(2)
     from catalog.settings import Settings
@@ -46,7 +50,11 @@ def bench_cratedig(runs: int, candidates: int, preview_s: float | None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.resolve({"home": tmp})
         t = time.perf_counter()
-        gen = Generator(settings, preview_s=preview_s)
+        from generator.decoder import load_decoder
+        from generator.generate import POOL_SIZE, RENDER_BUDGET_S
+        gen = Generator(settings, preview_s=preview_s, decoder=load_decoder(Path(decoder) if decoder else None),
+                        pool_size=POOL_SIZE if pool is None else pool,
+                        render_budget_s=RENDER_BUDGET_S if budget is None else budget)
         gen.generate("warm up", duration=2.0, candidates=1, write=False)
         load_s = time.perf_counter() - t
         times, cpus, scores = [], [], []
@@ -62,7 +70,8 @@ def bench_cratedig(runs: int, candidates: int, preview_s: float | None) -> dict:
     return {"median_s": statistics.median(times), "median_cpu_s": statistics.median(cpus),
             "min_s": min(times), "max_s": max(times),
             "runs": runs, "candidates": candidates, "clip_s": 10.0, "load_s": round(load_s, 2),
-            "preview_s": gen.preview_s, "decoder": gen.decoder.id, "aligner": gen.aligner.id,
+            "preview_s": gen.preview_s, "pool": gen.pool_size if gen.decoder.scorer is not None else None,
+            "render_budget_s": gen.render_budget_s, "decoder": gen.decoder.id, "aligner": gen.aligner.id,
             "times": [round(x, 3) for x in times]}
 
 
@@ -136,13 +145,16 @@ def main(argv=None):
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--candidates", type=int, default=4)
     ap.add_argument("--preview", type=float, default=None, help="preview seconds (0 = rank full renders)")
+    ap.add_argument("--decoder", default=None, help="decoder weights (default: the committed ones)")
+    ap.add_argument("--pool", type=int, default=None, help="plans pre-screened by the scorer")
+    ap.add_argument("--budget", type=float, default=None, help="seconds of audio rendered for ranking")
     ap.add_argument("--musicgen-tokens", default="25,75")
     ap.add_argument("--musicgen-repeats", type=int, default=1)
     ap.add_argument("--skip-musicgen", action="store_true")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
     out = {"cpu_count": os.cpu_count(), "loadavg_start": os.getloadavg()[0]}
-    out["cratedig"] = bench_cratedig(a.runs, a.candidates, a.preview)
+    out["cratedig"] = bench_cratedig(a.runs, a.candidates, a.preview, a.decoder, a.pool, a.budget)
     if not a.skip_musicgen:
         out["musicgen_small"] = bench_musicgen([int(x) for x in a.musicgen_tokens.split(",")], a.musicgen_repeats)
         out["ratio"] = out["musicgen_small"]["seconds_10s"] / out["cratedig"]["median_s"]
