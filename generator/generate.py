@@ -1,5 +1,7 @@
-"""The generate pipeline: prompt -> text embedding -> plans (one per candidate seed) -> audio ->
-re-ranked by the aligner's prompt-to-audio similarity -> the best written with its provenance.
+"""The generate pipeline: prompt -> text embedding -> a pool of decoded plans (the mode and
+low-temperature samples) -> the candidates the decoder's plan scorer predicts closest to the
+prompt -> audio -> re-ranked by the aligner's prompt-to-audio similarity of the full renders ->
+the best written with its provenance.
 
 Same prompt + seed + models = same audio: every random choice comes from generators seeded by
 (seed, candidate index), and the engine is bit-identical for a (plan, seed). Without a seed the
