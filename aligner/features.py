@@ -12,6 +12,8 @@ curve, and mixing two sounds is `logaddexp`. The training cache stores exactly t
 from __future__ import annotations
 
 import math
+import os
+import threading
 
 import numpy as np
 
@@ -33,7 +35,8 @@ LOG_EPS = 1e-7  # floor of the power before the log (-16.1): far below any audib
 _CHROMA_BINS = (int(CHROMA_F_MIN * CHROMA_N_FFT / SAMPLE_RATE) - 1,
                 int(CHROMA_F_MAX * CHROMA_N_FFT / SAMPLE_RATE) + 3)
 _CACHE: dict = {}
-FFT_WORKERS = -1  # scipy.fft threads (-1 = all cores); worker processes set 1
+_LOCK = threading.Lock()
+FFT_WORKERS = -1  # feature threads (-1 = all cores); worker processes set 1
 
 
 def _hz_to_mel(f):
@@ -147,7 +150,8 @@ def _padded(x: np.ndarray, stfts: list[tuple[int, int, int, int]]) -> tuple[np.n
 
 
 def _log_filtered_stft(padded: np.ndarray, start: int, n_fft: int, hop: int, frames: int,
-                       window: np.ndarray, blocks, chunk: int, out: np.ndarray) -> None:
+                       window: np.ndarray, blocks, chunk: int, out: np.ndarray,
+                       fft_workers: int) -> None:
     """out[frames, bands] = log(|STFT|^2 @ filters + LOG_EPS), frame k being
     padded[start + k*hop : start + k*hop + n_fft]."""
     from numpy.lib.stride_tricks import sliding_window_view
@@ -160,7 +164,7 @@ def _log_filtered_stft(padded: np.ndarray, start: int, n_fft: int, hop: int, fra
     for s in range(0, frames, chunk):
         c = min(chunk, frames - s)
         np.multiply(view[s:s + c], window, out=buf[:c])
-        spec = scipy.fft.rfft(buf[:c], axis=-1, workers=FFT_WORKERS)[:, lo:hi]
+        spec = scipy.fft.rfft(buf[:c], axis=-1, workers=fft_workers)[:, lo:hi]
         p = power[:c]
         np.abs(spec, out=p)  # |z| then squared: 2.5x faster than re^2 + im^2, same to 1 ulp
         np.square(p, out=p)
@@ -176,28 +180,53 @@ def compute_features_numpy(waves) -> tuple[np.ndarray, np.ndarray]:
     length hold the log floor and must be masked by the caller.
 
     Each clip is computed on its own (a clip's frames do not depend on the others in the
-    batch); the FFTs run in scipy (pocketfft, vectorised over frames: 4x faster than
-    torch.stft and 9x numpy.fft on this CPU)."""
-    mel_blocks, chroma_blocks, win, cwin = _plan()
+    batch), clips in parallel on FFT_WORKERS threads; the FFTs run in scipy (pocketfft,
+    vectorised over frames: 4x faster than torch.stft and 9x numpy.fft on this CPU)."""
     waves = [pad_min(np.asarray(w, dtype=np.float32).reshape(-1)) for w in waves]
     valid = np.array([len(w) // HOP + 1 for w in waves], dtype=np.int64)
-    frames = int(valid.max())
-    out = np.full((len(waves), N_FEATURES, frames), math.log(LOG_EPS), dtype=np.float32)
-    rep = CHROMA_HOP // HOP
-    for i, w in enumerate(waves):
-        t = int(valid[i])
-        # chroma frame k covers mel frames k*rep .. k*rep+rep-1: centred on their middle
-        cframes = -(-t // rep)
-        padded, (m0, c0) = _padded(w, [(N_FFT, HOP, 0, t),
-                                       (CHROMA_N_FFT, CHROMA_HOP, (rep - 1) * HOP // 2, cframes)])
-        mel = np.empty((t, N_MELS), dtype=np.float32)
-        _log_filtered_stft(padded, m0, N_FFT, HOP, t, win, mel_blocks, MEL_CHUNK, mel)
-        chroma = np.empty((cframes, N_CHROMA), dtype=np.float32)
-        _log_filtered_stft(padded, c0, CHROMA_N_FFT, CHROMA_HOP, cframes, cwin, chroma_blocks,
-                           CHROMA_CHUNK, chroma)
-        out[i, :N_MELS, :t] = mel.T
-        out[i, N_MELS:, :t] = np.repeat(chroma.T, rep, axis=1)[:, :t]
+    out = np.full((len(waves), N_FEATURES, int(valid.max())), math.log(LOG_EPS), dtype=np.float32)
+    _plan()  # built once, before any thread needs it
+    threads = _threads()
+    if threads > 1 and len(waves) > 1:
+        # numpy and pocketfft release the GIL: clips in parallel threads scale better than
+        # splitting each clip's FFT batch across threads
+        list(_executor(threads).map(lambda i: _clip_features(waves[i], out[i], 1),
+                                    range(len(waves))))
+    else:
+        for w, o in zip(waves, out):
+            _clip_features(w, o, threads)
     return out, valid
+
+
+def _threads() -> int:
+    return (os.cpu_count() or 1) if FFT_WORKERS < 1 else FFT_WORKERS
+
+
+def _executor(threads: int):
+    from concurrent.futures import ThreadPoolExecutor
+    with _LOCK:
+        if _CACHE.get("pool_threads") != threads:
+            _CACHE["pool"] = ThreadPoolExecutor(threads, thread_name_prefix="features")
+            _CACHE["pool_threads"] = threads
+        return _CACHE["pool"]
+
+
+def _clip_features(w: np.ndarray, out: np.ndarray, fft_workers: int) -> None:
+    """One padded clip -> its valid frames of out float32[N_FEATURES, T]."""
+    mel_blocks, chroma_blocks, win, cwin = _plan()
+    t = len(w) // HOP + 1
+    rep = CHROMA_HOP // HOP
+    # chroma frame k covers mel frames k*rep .. k*rep+rep-1: centred on their middle
+    cframes = -(-t // rep)
+    padded, (m0, c0) = _padded(w, [(N_FFT, HOP, 0, t),
+                                   (CHROMA_N_FFT, CHROMA_HOP, (rep - 1) * HOP // 2, cframes)])
+    mel = np.empty((t, N_MELS), dtype=np.float32)
+    _log_filtered_stft(padded, m0, N_FFT, HOP, t, win, mel_blocks, MEL_CHUNK, mel, fft_workers)
+    chroma = np.empty((cframes, N_CHROMA), dtype=np.float32)
+    _log_filtered_stft(padded, c0, CHROMA_N_FFT, CHROMA_HOP, cframes, cwin, chroma_blocks,
+                       CHROMA_CHUNK, chroma, fft_workers)
+    out[:N_MELS, :t] = mel.T
+    out[N_MELS:, :t] = np.repeat(chroma.T, rep, axis=1)[:, :t]
 
 
 def compute_features_batch(waves):

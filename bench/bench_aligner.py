@@ -41,7 +41,7 @@ def load_clips(folder: Path | None, n: int, seed: int = 0) -> list[tuple[np.ndar
     return [sf.read(str(p), dtype="float32", always_2d=True) for p in pick]
 
 
-def builtin_timing(aligner, clips, repeats: int) -> dict:
+def builtin_timing(aligner, clips, repeats: int, text: bool = True) -> dict:
     from aligner.audio import to_mono_resampled
     from aligner.base import l2_normalise, window_bounds
     audio_s = float(sum(len(w) / sr for w, sr in clips))
@@ -61,20 +61,22 @@ def builtin_timing(aligner, clips, repeats: int) -> dict:
     wall, cpu = _timed(run, repeats)
     n_windows = run()[1]
     qt, qc = [], []
-    for q in QUERIES:
+    for q in (QUERIES if text else []):
         w, c = _timed(lambda: aligner.embed_text([q], cache=False), 1)
         qt.append(w[0])
         qc.append(c[0])
-    return {"aligner": aligner.id, "clips": len(clips), "windows": n_windows,
-            "audio_seconds": round(audio_s, 2),
-            "audio_x_realtime": round(audio_s / float(np.median(wall)), 1),
-            "audio_x_realtime_per_cpu_s": round(audio_s / float(np.median(cpu)), 1),
-            "audio_runs_wall_s": [round(x, 3) for x in wall],
-            "audio_runs_cpu_s": [round(x, 3) for x in cpu],
-            "text_latency_ms_median": round(1000 * float(np.median(qt)), 2),
-            "text_latency_ms_p99": round(1000 * float(np.percentile(qt, 99)), 2),
-            "text_cpu_ms_median": round(1000 * float(np.median(qc)), 2),
-            "text_queries": len(qt)}
+    res = {"aligner": aligner.id, "clips": len(clips), "windows": n_windows,
+           "audio_seconds": round(audio_s, 2),
+           "audio_x_realtime": round(audio_s / float(np.median(wall)), 1),
+           "audio_x_realtime_per_cpu_s": round(audio_s / float(np.median(cpu)), 1),
+           "audio_runs_wall_s": [round(x, 3) for x in wall],
+           "audio_runs_cpu_s": [round(x, 3) for x in cpu]}
+    if qt:
+        res.update({"text_latency_ms_median": round(1000 * float(np.median(qt)), 2),
+                    "text_latency_ms_p99": round(1000 * float(np.percentile(qt, 99)), 2),
+                    "text_cpu_ms_median": round(1000 * float(np.median(qc)), 2),
+                    "text_queries": len(qt)})
+    return res
 
 
 def _timed(fn, repeats: int) -> tuple[list[float], list[float]]:
@@ -119,6 +121,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--aligner", default="builtin", help="builtin or builtin:PATH")
     ap.add_argument("--no-clap", action="store_true", help="skip the CLAP baseline")
+    ap.add_argument("--audio-only", action="store_true",
+                    help="builtin audio timing only (no text queries, no CLAP)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -127,8 +131,8 @@ def main(argv=None) -> dict:
     clips = load_clips(args.clips_dir, args.n)
     aligner = load_aligner(Settings(aligner=args.aligner, device="cpu"))
     res = {"threads": args.threads, "load_average": [round(x, 1) for x in __import__("os").getloadavg()],
-           "builtin": builtin_timing(aligner, clips, args.repeats)}
-    if not args.no_clap:
+           "builtin": builtin_timing(aligner, clips, args.repeats, text=not args.audio_only)}
+    if not (args.no_clap or args.audio_only):
         try:
             from aligner.clap_bench import clap_timing
         except ImportError:
@@ -147,9 +151,9 @@ def main(argv=None) -> dict:
         b = res["builtin"]
         print(f"builtin {b['aligner']}: audio {b['audio_x_realtime']}x real time (wall), "
               f"{b['audio_x_realtime_per_cpu_s']}x per CPU-second, on {b['clips']} clips "
-              f"({b['audio_seconds']} s, {b['windows']} windows); text "
-              f"{b['text_latency_ms_median']} ms median, {b['text_latency_ms_p99']} ms p99 "
-              f"(CPU {b['text_cpu_ms_median']} ms)")
+              f"({b['audio_seconds']} s, {b['windows']} windows)" + (
+                  f"; text {b['text_latency_ms_median']} ms median, {b['text_latency_ms_p99']} ms "
+                  f"p99 (CPU {b['text_cpu_ms_median']} ms)" if "text_queries" in b else ""))
         if res.get("clap"):
             c = res["clap"]
             print(f"CLAP HTSAT (random weights): audio {c['audio_x_realtime']}x real time; "
