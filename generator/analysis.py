@@ -1,15 +1,20 @@
 """Independent estimators used to check that renders carry their planned tempo and key: librosa's
-onset-based tempo and a chroma key profile (Krumhansl-Kessler). Nothing here reads the plan —
-they only see audio. librosa is a dev dependency, imported lazily."""
+onset-based tempo and a chroma key profile. Nothing here reads the plan — they only see audio.
+librosa is imported lazily."""
 from __future__ import annotations
 
 import numpy as np
 
 from .theory import MODE_QUALITY, NOTE_NAMES
 
-# Krumhansl-Kessler key profiles (C major / C minor), rotated for the other tonics.
+# Krumhansl-Kessler probe-tone profiles (C major / C minor), rotated for the other tonics.
 KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
 KK_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+# Albrecht & Shanahan (2013) profiles, pitch-class distributions of a corpus of real pieces: far
+# lower weights off the scale than KK, so a chroma with strong scale tones but a weak tonic is
+# less often pulled to a neighbouring key (73 % -> 82 % key+mode on the development seeds 1 and 2).
+AS_MAJOR = np.array([0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081])
+AS_MINOR = np.array([0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052])
 ANALYSIS_SR = 22_050
 
 
@@ -24,8 +29,19 @@ def harmonic_profile(profile: np.ndarray, decay: float = 0.5, harmonics: int = 6
     return out
 
 
-HARMONIC_MAJOR = harmonic_profile(KK_MAJOR)
-HARMONIC_MINOR = harmonic_profile(KK_MINOR)
+KEY_PROFILES = {
+    "albrecht-shanahan": (AS_MAJOR, AS_MINOR),
+    # The first estimator (session 1): harmonics-expanded Krumhansl-Kessler.
+    "kk-harmonic": (harmonic_profile(KK_MAJOR), harmonic_profile(KK_MINOR)),
+    "krumhansl-kessler": (KK_MAJOR, KK_MINOR),
+}
+DEFAULT_PROFILES = "albrecht-shanahan"
+
+
+class AnalysisError(ValueError):
+    def __init__(self, what: str, reason: str):
+        super().__init__(f"{what}: {reason}")
+        self.what, self.reason = what, reason
 
 
 def _mono(audio: np.ndarray, sr: int) -> np.ndarray:
@@ -44,19 +60,33 @@ def estimate_tempo(audio: np.ndarray, sr: int) -> float:
     return float(librosa.feature.tempo(onset_envelope=onset, sr=ANALYSIS_SR, aggregate=np.median)[0])
 
 
-def estimate_key(audio: np.ndarray, sr: int) -> tuple[str, str]:
+def estimate_key(audio: np.ndarray, sr: int, profiles: str = DEFAULT_PROFILES) -> tuple[str, str]:
     """(tonic, 'major'|'minor') maximising the correlation of the mean CQT chroma (C3 and up) of
-    the harmonic part (HPSS) with the rotated, harmonics-expanded Krumhansl-Kessler profiles."""
+    the harmonic part (HPSS) with the rotated key profiles (`KEY_PROFILES[profiles]`)."""
+    return key_from_chroma(mean_chroma(audio, sr), profiles)
+
+
+def mean_chroma(audio: np.ndarray, sr: int) -> np.ndarray:
+    """(12,) time-averaged, per-frame max-normalised CQT chroma of the harmonic part, C3 and up."""
     import librosa
     y = librosa.effects.harmonic(_mono(audio, sr), margin=3.0)  # drums smear chroma
-    # From C3 up: below it CQT bins smear across semitones and the bass's level swamps the
-    # per-frame normalised chroma.
+    # From C3 up: below it CQT bins smear across semitones, and 808 kicks (pitched sine sweeps
+    # that HPSS keeps as harmonic) and the bass's level swamp the per-frame normalised chroma.
     chroma = librosa.feature.chroma_cqt(y=y, sr=ANALYSIS_SR, bins_per_octave=36,
                                         fmin=librosa.note_to_hz("C3"), n_octaves=5)
-    profile = chroma.mean(axis=1)
+    return chroma.mean(axis=1)
+
+
+def key_from_chroma(profile: np.ndarray, profiles: str = DEFAULT_PROFILES) -> tuple[str, str]:
+    """Best (tonic, quality) for a (12,) pitch-class profile (chroma or note durations)."""
+    if profiles not in KEY_PROFILES:
+        raise AnalysisError(f"key profiles {profiles!r}", f"known: {', '.join(KEY_PROFILES)}")
+    major, minor = KEY_PROFILES[profiles]
     best, best_r = ("C", "major"), -np.inf
+    if not np.any(profile > 0) or np.ptp(profile) == 0:
+        return best  # silence or a flat spectrum: no key to find
     for tonic in range(12):
-        for name, ref in (("major", HARMONIC_MAJOR), ("minor", HARMONIC_MINOR)):
+        for name, ref in (("major", major), ("minor", minor)):
             r = np.corrcoef(profile, np.roll(ref, tonic))[0, 1]
             if r > best_r:
                 best, best_r = (NOTE_NAMES[tonic], name), r
