@@ -4,9 +4,9 @@ Setup (cached in --work): a real SQLite catalogue of --segments segments with re
 synthetic vectors shaped like real ones (built by bench/bench_search.py's `build_catalogue`
 from windows of rendered clips embedded by the aligner), and its vector store.
 
-Server: the documented production command, run as a subprocess on 127.0.0.1 only:
-    waitress-serve --listen=127.0.0.1:PORT --threads=T web.wsgi:app
-(`--workers N` > 1 runs gunicorn with N processes x T threads instead, if installed).
+Server: the documented production command (docs/WEB.md), run as a subprocess on 127.0.0.1 only:
+    gunicorn -w N --threads T -b 127.0.0.1:PORT web.wsgi:app        (default: -w 2 --threads 4)
+(`--workers 1` runs `waitress-serve --listen=127.0.0.1:PORT --threads=T web.wsgi:app` instead).
 
 Load: --clients concurrent HTTP/1.1 keep-alive clients in threads of this process, for
 --seconds (after a short warm-up), issuing GET /api/search?q=...&k=10. Queries are real
@@ -24,7 +24,7 @@ Two load shapes:
 Bounded: every loop ends at the deadline; the server is stopped at the end.
 
     nice -n 10 .venv/bin/python bench/bench_api.py --segments 100000 --clients 32 \\
-        --seconds 30 --queries pool:500 --rate 0
+        --seconds 30 --queries unique --rate 0
 """
 from __future__ import annotations
 
@@ -70,7 +70,8 @@ def random_weights(work: Path) -> str:
     return f"builtin:{path}"
 
 
-def prepare(work: Path, n_segments: int, aligner_spec: str, seed: int) -> tuple[Path, str]:
+def prepare(work: Path, n_segments: int, aligner_spec: str, seed: int,
+            basis_clips: int) -> tuple[Path, str]:
     """The bench home (built once per size and aligner) -> (home, aligner id)."""
     from aligner import load_aligner
     from catalog.settings import Settings
@@ -81,10 +82,12 @@ def prepare(work: Path, n_segments: int, aligner_spec: str, seed: int) -> tuple[
         return home, aligner.id
     import shutil
 
-    from bench_search import BASIS_CLIPS, build_catalogue, make_basis
+    from bench_search import build_catalogue, make_basis
     if home.exists():
         shutil.rmtree(home)
-    basis, captions = make_basis(aligner, work, BASIS_CLIPS, seed)
+    corpus = ROOT / "work-data" / "corpus-main"  # real clips when present, else rendered ones
+    basis_dir = corpus if (corpus / "captions.jsonl").is_file() else None
+    basis, captions = make_basis(aligner, work, basis_clips, seed, basis_dir)
     settings = Settings(home=home, aligner=aligner_spec, device="cpu")
     build_catalogue(settings, aligner, n_segments, basis, captions, seed)
     marker.write_text(json.dumps({"segments": n_segments, "aligner": aligner.id}))
@@ -283,13 +286,16 @@ def main(argv=None) -> int:
     ap.add_argument("--rate", type=float, default=0.0, help="0: closed loop; R: offered requests/s")
     ap.add_argument("--queries", default="pool:500")
     ap.add_argument("--k", type=int, default=10)
-    ap.add_argument("--threads", type=int, default=8, help="server threads (per worker)")
-    ap.add_argument("--workers", type=int, default=1, help=">1: gunicorn worker processes")
+    ap.add_argument("--threads", type=int, default=4, help="server threads (per worker)")
+    ap.add_argument("--workers", type=int, default=2,
+                    help="gunicorn worker processes (the production command); 1: waitress")
     ap.add_argument("--torch-threads", type=int, default=1, help="OMP threads in the server")
     ap.add_argument("--aligner", default="builtin", help="aligner spec, or 'random' for "
                     "builtin-architecture random weights (timing only)")
     ap.add_argument("--runs", type=int, default=1, help="repeat the measurement; medians reported")
     ap.add_argument("--work", default="/tmp/cratedig-bench-api")
+    ap.add_argument("--basis-clips", type=int, default=None,
+                    help="corpus clips embedded for the vectors' shape (default bench_search's)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     if args.seconds <= 0 or args.seconds > 600 or args.clients < 1 or args.clients > 256:
@@ -298,7 +304,9 @@ def main(argv=None) -> int:
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     spec = random_weights(work) if args.aligner == "random" else args.aligner
-    home, aligner_id = prepare(work, args.segments, spec, args.seed)
+    from bench_search import BASIS_CLIPS
+    home, aligner_id = prepare(work, args.segments, spec, args.seed,
+                               args.basis_clips or BASIS_CLIPS)
     pick, warm, desc = make_picker(args.queries, args.seed)
     runs = []
     for r in range(args.runs):

@@ -1,13 +1,12 @@
 """The app a production WSGI server loads: built once per worker process from `Settings.resolve()`
-(config file -> CRATEDIG_* environment). For example, on one machine:
+(config file -> CRATEDIG_* environment). The production command, one worker process per core
+(searches are CPU-bound Python: one process cannot use a second core), a few threads each, no
+--preload (torch must be imported after the fork); the workers share one catalogue and see each
+other's index jobs and new vectors through it and the vector store's manifest:
 
-    CRATEDIG_HOME=~/.local/share/cratedig waitress-serve --host 127.0.0.1 --port 8000 \\
-        --threads 8 web.wsgi:app
+    CRATEDIG_HOME=... OMP_NUM_THREADS=1 gunicorn -w 2 --threads 4 -b 127.0.0.1:8000 web.wsgi:app
 
-or with several worker processes sharing one catalogue (they see each other's index jobs and new
-vectors through the catalogue and the vector store's manifest):
-
-    CRATEDIG_HOME=... gunicorn -w 2 --threads 8 -b 127.0.0.1:8000 web.wsgi:app
+or, on one core, waitress: `waitress-serve --listen=127.0.0.1:8000 --threads=4 web.wsgi:app`.
 
 Extra environment for the web face: CRATEDIG_INDEX_ROOTS (folders the index page may index,
 separated by ':'; default the home directory), CRATEDIG_REQUIRE_TOKEN=1 (mutating requests need
