@@ -39,8 +39,8 @@ def _music(seconds: float, sr: int, seed: int) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def decoded(tmp_path_factory) -> list[np.ndarray]:
-    """Mono 16 kHz audio of real encoded files (Ogg Vorbis and FLAC, 44.1 kHz stereo)."""
+def files(tmp_path_factory) -> list[tuple[np.ndarray, int]]:
+    """Decoded real encoded files (Ogg Vorbis and FLAC, 44.1 kHz stereo): (float32[n, 2], sr)."""
     import soundfile as sf
     root = tmp_path_factory.mktemp("feat")
     out = []
@@ -51,9 +51,14 @@ def decoded(tmp_path_factory) -> list[np.ndarray]:
         with sf.SoundFile(path, "w", 44_100, 2, format=fmt, subtype=sub) as f:
             for j in range(0, len(x), 65_536):
                 f.write(x[j:j + 65_536])
-        y, sr = sf.read(str(path), dtype="float32", always_2d=True)
-        out.append(to_mono_resampled(y, sr, SAMPLE_RATE))
+        out.append(sf.read(str(path), dtype="float32", always_2d=True))
     return out
+
+
+@pytest.fixture(scope="module")
+def decoded(files) -> list[np.ndarray]:
+    """Mono 16 kHz audio as the indexer prepares it."""
+    return [to_mono_resampled(y, sr, SAMPLE_RATE) for y, sr in files]
 
 
 def _assert_equivalent(waves) -> None:
@@ -71,6 +76,20 @@ def test_indexer_windows_match_the_reference(decoded):
         for w in windows:
             _assert_equivalent([w])
         _assert_equivalent(windows)
+
+
+def test_resampled_features_match_the_reference_pipeline(files):
+    """The whole path (downmix, resampling, features) against the one the cache was made
+    with: scipy's resample_poly, then the reference features."""
+    from scipy.signal import resample_poly
+    for y, sr in files:
+        old = resample_poly(y.mean(axis=1), 160, 441).astype(np.float32)
+        new = to_mono_resampled(y, sr, SAMPLE_RATE)
+        assert sr == 44_100 and new.shape == old.shape
+        got, valid = compute_features_numpy([new])
+        ref, ref_valid = reference_features([old])
+        assert got.shape == ref.shape and np.array_equal(valid, ref_valid)
+        assert np.abs(got - ref).max() <= TOLERANCE
 
 
 def test_edge_lengths_and_mixed_batches_match_the_reference(decoded):
