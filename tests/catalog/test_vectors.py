@@ -173,3 +173,21 @@ def test_gpu_demanded_without_gpu_is_an_error(tmp_path):
     store.add([1], clustered(1))
     with pytest.raises(VectorStoreError, match="GPU"):
         store.search(clustered(1), 1)
+
+
+def test_version_moves_with_every_content_change(tmp_path):
+    reader = VectorStore.open(tmp_path, DIM, "test-aaaa")
+    writer = VectorStore.open(tmp_path, DIM, "test-aaaa")
+    v0 = writer.version
+    writer.add([1, 2], clustered(2))
+    v1 = writer.version
+    writer.remove([2])
+    v2 = writer.version
+    writer.rebuild([5, 6], clustered(2, seed=4))
+    assert v0 < v1 < v2 < writer.version
+    writer.save()
+    before = reader.version
+    assert reader.refresh()  # the writer saved a newer generation
+    assert reader.version > before and reader.count == 2
+    again = reader.version
+    assert not reader.refresh() and reader.version == again  # unchanged manifest: one stat
