@@ -232,7 +232,7 @@ class TextCache:
         if not todo:
             return
         todo.sort(key=len)  # batches of similar length: little padding, ~2x faster
-        enc = MiniLMEncoder()
+        enc = MiniLMEncoder(precision="fp32")  # train on exact vectors; int8 queries stay within cos 0.998
         t0 = time.monotonic()
         last_save = t0
         parts = [self.vectors]  # concatenated when saved: growing one array is quadratic
