@@ -4,9 +4,10 @@ per file, filters, keyword fusion, top k.
 1. The query text goes through `aligner.embed_text` (or `--like FILE` through
    `embed_audio_windows`; both given: the normalised sum).
 2. The vector store returns a shortlist of POOL_FACTOR*k segments (x4 more with filters).
-3. Their rows are fetched from the catalogue in one query; each segment is re-scored exactly
-   from the vector stored in SQL, so reported similarities are exact cosines even when the
-   store is approximate, and the order of the shortlist does not depend on quantisation.
+3. Their rows are fetched from the catalogue in one query (`search.rows`: file facts are
+   cached per store version); each segment is re-scored exactly from the vector stored in SQL,
+   so reported similarities are exact cosines even when the store is approximate, and the order
+   of the shortlist does not depend on quantisation.
 4. Filters drop rows; segments are grouped to the best one per file (unless `segments`).
 5. Too few files left: the shortlist is widened x4 (up to MAX_POOL); with filters still too
    few, the segment ids that pass the filters are listed in SQL and the store searches only them.
