@@ -54,7 +54,7 @@ class DecodeFailure:
 # MP3 and Ogg headers give an encoder's estimate of the length (encoder delay, padding, VBR
 # tables): intact real files decode a few hundred to a few thousand frames short of it. Only a
 # larger shortfall means the file was cut. PCM containers state their length exactly.
-ESTIMATED_LENGTH_FORMATS = {"MPEG", "OGG"}
+ESTIMATED_LENGTH_FORMATS = {"MP3", "MPEG", "OGG"}  # libsndfile names MP3 files "MP3"
 ESTIMATE_TOLERANCE = 0.02
 
 
