@@ -66,6 +66,10 @@ class MiniLMEncoder:
 
     def encode(self, texts: list[str], batch_size: int = 256) -> np.ndarray:
         torch = self._torch
+        if self.precision == "int8":
+            # a rounding step can flip when padding changes a batch's float sums: encoding int8
+            # texts one at a time keeps every text's vector independent of its neighbours
+            batch_size = 1
         out = []
         with torch.inference_mode():
             for i in range(0, len(texts), batch_size):

@@ -59,8 +59,8 @@ def test_int8_forward_is_deterministic_alone_or_batched(fast):
     assert np.array_equal(first, fast.encode(TEXTS))
     alone = np.concatenate([fast.encode([t]) for t in TEXTS])
     assert np.array_equal(alone, np.concatenate([fast.encode([t]) for t in TEXTS]))
-    # per-token activation scales and exact int32 products: batching does not change a vector
-    np.testing.assert_allclose(first, alone, atol=1e-4)
+    # int8 texts are encoded one at a time: a batch never changes a vector
+    assert np.array_equal(first, alone)
 
 
 def test_calibration_of_other_weights_is_refused(exact, tmp_path):
