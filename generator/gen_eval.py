@@ -4,15 +4,14 @@ Prompts are reserved-wording captions (`captions.caption(plan, rng, reserved=Tru
 the aligner never trained on) of the plans of held-out corpus clips (the test split). For each
 prompt one clip is generated (default 4 candidates, re-ranked) and measured:
 
-- tempo adherence (prompts stating a BPM): librosa's tempo estimator (onset-strength
-  autocorrelation, hop 256), independent of the engine and the aligner; correct within 4 % of
-  the stated tempo or of its half/double (in 6/8, where the BPM counts dotted quarters, also of
+- tempo adherence (prompts stating a BPM): `generator.analysis.estimate_tempo` (librosa's
+  onset-strength autocorrelation), independent of the engine and the aligner; correct within 4 %
+  of the stated tempo or of its half/double (in 6/8, where the BPM counts dotted quarters, also of
   its 3/2 and 3x: the quarter and eighth pulses);
-- key + mode adherence (prompts stating a key and mode): librosa CQT chroma, averaged over the
-  clip, correlated with the Albrecht-Shanahan major/minor key profiles (which beat the
-  Krumhansl-Kessler ones on popular music; on renders of the corpus's own plans we measured
-  68 % vs 57 % on a small set); correct when tonic and major/minor quality both match (modes are
-  judged by their tonic triad: dorian counts as minor, mixolydian as major);
+- key + mode adherence (prompts stating a key and mode): `generator.analysis.estimate_key` (the
+  same estimator as the engine's key-recoverability benchmark: CQT chroma of the drum-stripped
+  harmonic part, Albrecht-Shanahan profiles); correct when tonic and major/minor quality both
+  match (modes are judged by their tonic triad: dorian counts as minor, mixolydian as major);
 - zero-shot style / instrument-family adherence under the aligner: the generated clip's audio
   embedding against texts naming each style ("<style> music") / family;
 - prompt-to-clip similarity of the generated clip vs. the matching catalogue clip (the held-out
@@ -31,6 +30,9 @@ from typing import Callable
 import numpy as np
 
 from generator import theory
+# one independent estimator for the engine's analysis (issue 2) and this evaluation: librosa
+# onset-autocorrelation tempo; key from the drum-stripped CQT chroma and Albrecht-Shanahan profiles
+from generator.analysis import estimate_key, estimate_tempo  # noqa: F401 - re-exported
 from generator.plan import Plan, instrument_family
 from generator.prompt import GenerateError, parse_prompt
 from generator.styles import STYLES
@@ -38,44 +40,12 @@ from generator.styles import STYLES
 Progress = Callable[[str, int, int], None]
 CATALOGUE_SIZE = 1000
 TEMPO_TOLERANCE = 0.04
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "work-data" / "corpus-main"
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "work-data" / "corpus-v2"
 EVAL_CORPUS_ENV = "CRATEDIG_EVAL_CORPUS"
-# Albrecht & Shanahan (2013) key profiles, tonic first
-_AS_MAJOR = np.array([0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081])
-_AS_MINOR = np.array([0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052])
-
-
-def estimate_tempo(audio: np.ndarray, sr: int) -> float:
-    """BPM by librosa's onset-strength autocorrelation tempo estimator (mono, 22.05 kHz)."""
-    import librosa
-    y = _mono(audio, sr, 22050)
-    onset = librosa.onset.onset_strength(y=y, sr=22050, hop_length=256)
-    return float(librosa.feature.tempo(onset_envelope=onset, sr=22050, hop_length=256)[0])
-
-
 def tempo_ok(estimate: float, stated: float, meter: str | None = None,
              tol: float = TEMPO_TOLERANCE) -> bool:
     factors = (1.0, 0.5, 2.0) + ((1.5, 3.0) if meter == "6/8" else ())
     return any(abs(estimate - stated * f) <= tol * stated * f for f in factors)
-
-
-def estimate_key(audio: np.ndarray, sr: int) -> tuple[str, str]:
-    """(tonic, 'major'|'minor') from the time-averaged CQT chroma and the A-S profiles."""
-    import librosa
-    y = _mono(audio, sr, 22050)
-    chroma = librosa.feature.chroma_cqt(y=y, sr=22050).mean(axis=1)
-    best, best_r = ("C", "major"), -2.0
-    for pc in range(12):
-        for mode, prof in (("major", _AS_MAJOR), ("minor", _AS_MINOR)):
-            r = float(np.corrcoef(chroma, np.roll(prof, pc))[0, 1])
-            if r > best_r:
-                best, best_r = (theory.NOTE_NAMES[pc], mode), r
-    return best
-
-
-def _mono(audio: np.ndarray, sr: int, target: int) -> np.ndarray:
-    from aligner.audio import to_mono_resampled
-    return to_mono_resampled(audio, sr, target)
 
 
 def _catalogue(settings, aligner, folder: Path, progress: Progress | None):
