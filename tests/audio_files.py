@@ -29,7 +29,8 @@ BAD_AUDIO = {
 }
 
 
-def signal(kind: str, seconds: float, sr: int, channels: int, seed: int = 0) -> np.ndarray:
+def signal(kind: str, seconds: float, sr: int, channels: int, seed: int = 0,
+           sweep_rate: float = 150.0) -> np.ndarray:
     n = int(round(seconds * sr))
     t = np.arange(n) / sr
     rng = np.random.default_rng(seed)
@@ -38,7 +39,9 @@ def signal(kind: str, seconds: float, sr: int, channels: int, seed: int = 0) -> 
     elif kind == "noise":
         x = 0.2 * rng.standard_normal(n)
     elif kind == "sweep":  # changes over time, so its windows differ
-        x = 0.4 * np.sin(2 * np.pi * (100 + 150 * t) * t)
+        x = 0.4 * np.sin(2 * np.pi * (100 + sweep_rate * t) * t)
+    elif kind == "silence":
+        x = np.zeros(n)
     else:
         raise ValueError(kind)
     x = x.astype(np.float32)
@@ -48,10 +51,10 @@ def signal(kind: str, seconds: float, sr: int, channels: int, seed: int = 0) -> 
 
 
 def write_audio(path: Path, seconds: float, sr: int, channels: int, fmt: tuple[str, str],
-                kind: str, tags: dict | None = None, seed: int = 0) -> Path:
+                kind: str, tags: dict | None = None, seed: int = 0, sweep_rate: float = 150.0) -> Path:
     import soundfile as sf
     path.parent.mkdir(parents=True, exist_ok=True)
-    x = signal(kind, seconds, sr, channels, seed)
+    x = signal(kind, seconds, sr, channels, seed, sweep_rate)
     with sf.SoundFile(path, "w", sr, channels, format=fmt[0], subtype=fmt[1]) as f:
         for k, v in (tags or {}).items():  # tags must precede the audio in FLAC/Ogg
             setattr(f, k, v)

@@ -5,6 +5,10 @@ from pathlib import Path
 
 import numpy as np
 
+from audio_files import signal, write_audio as _write_audio  # tests/ is on sys.path (conftest)
+
+WEB_SWEEP_RATE = 60.0  # the web library's sweep (a slower one than the indexer tests')
+
 # relative path -> (seconds, rate, channels, (format, subtype), signal)
 WEB_LIBRARY = {
     "drums/Kick 808.wav": (1.0, 44_100, 1, ("WAV", "PCM_16"), "sine60"),
@@ -16,33 +20,12 @@ WEB_LIBRARY = {
 
 
 def make_signal(kind: str, seconds: float, sr: int, channels: int, seed: int = 0) -> np.ndarray:
-    n = int(round(seconds * sr))
-    t = np.arange(n) / sr
-    if kind.startswith("sine"):
-        x = 0.4 * np.sin(2 * np.pi * float(kind[4:]) * t)
-    elif kind == "noise":
-        x = 0.2 * np.random.default_rng(seed).standard_normal(n)
-    elif kind == "sweep":
-        x = 0.4 * np.sin(2 * np.pi * (100 + 60 * t) * t)
-    elif kind == "silence":
-        x = np.zeros(n)
-    else:
-        raise ValueError(kind)
-    x = x.astype(np.float32)
-    if channels > 1:
-        x = np.stack([x * (1 - 0.2 * c) for c in range(channels)], axis=1)
-    return x
+    return signal(kind, seconds, sr, channels, seed, sweep_rate=WEB_SWEEP_RATE)
 
 
 def write_audio(path: Path, seconds: float, sr: int, channels: int, fmt: tuple[str, str],
                 kind: str, seed: int = 0) -> Path:
-    import soundfile as sf
-    path.parent.mkdir(parents=True, exist_ok=True)
-    x = make_signal(kind, seconds, sr, channels, seed)
-    with sf.SoundFile(path, "w", sr, channels, format=fmt[0], subtype=fmt[1]) as f:
-        for i in range(0, len(x), 65_536):  # blocks: one long Ogg write can crash libsndfile
-            f.write(x[i:i + 65_536])
-    return path
+    return _write_audio(path, seconds, sr, channels, fmt, kind, seed=seed, sweep_rate=WEB_SWEEP_RATE)
 
 
 def write_library(root: Path, spec: dict = WEB_LIBRARY) -> Path:
