@@ -51,7 +51,7 @@ def test_generate_job_makes_indexes_and_returns_a_clip(gen_app):
     assert again["result"]["generated"] is False and again["result"]["result"]["id"] == r["id"]
     # an explicit seed makes a new clip
     seeded = wait_job(client, client.post("/api/generate", json={"prompt": PROMPT, "seed": 7}).get_json()["id"], 300)
-    assert seeded["state"] == "done" and seeded["result"]["generated"] is True
+    assert seeded["state"] == "done" and seeded["result"]["generated"] is True, seeded
     assert seeded["result"]["result"]["id"] != r["id"]
     assert seeded["result"]["generation"]["seed"] == 7
     assert client.get("/api/stats").get_json()["generated"] == 2
