@@ -21,6 +21,8 @@ def wait_job(client, job_id: int, timeout: float = 120.0) -> dict:
         assert resp.status_code == 200 and resp.is_json, (resp.status_code, resp.data[:500])
         job = resp.get_json()
         if job["finished"]:
+            if job["state"] == "failed":  # shown with the failing assertion
+                print(f"job {job_id} failed: {job.get('message')}")
             return job
         time.sleep(0.05)
     raise AssertionError(f"job {job_id} did not finish in {timeout} s")
