@@ -17,7 +17,7 @@ import time
 import uuid
 from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from catalog.models import Job, utcnow
 
@@ -202,11 +202,15 @@ class JobRunner:
             dead = owner.get("runner") not in _LIVE_RUNNERS  # an earlier process with our pid
         else:
             dead = not _owner_alive(params)
-        if dead:
-            job.state = "failed"
-            job.message = "the server process running this job ended"
-            job.updated_at = utcnow()
-        return dead
+        if not dead:
+            return False
+        # Conditional: the job's own thread may have committed its final state and left
+        # `_threads` after this row was read; a blind write would turn "done" into "failed".
+        res = s.execute(update(Job).where(Job.id == job.id, Job.state.in_(ACTIVE_STATES))
+                        .values(state="failed", message="the server process running this job ended",
+                                updated_at=utcnow()).execution_options(synchronize_session=False))
+        s.refresh(job)
+        return res.rowcount == 1
 
     def state_of(self, job_id: int) -> str | None:
         with self.catalog.session() as s:

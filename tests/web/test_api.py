@@ -1,6 +1,8 @@
 """The JSON API through Flask's test client, over a real indexed catalogue."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from web_helpers import file_ids, wait_job
@@ -312,3 +314,20 @@ def test_two_workers_share_jobs_and_new_vectors(fresh_app, tmp_path, web_aligner
         assert b.get(f"/api/jobs/{job['id']}").get_json()["state"] == "cancelled"
     finally:
         other.extensions["cratedig"].close()
+
+
+def test_a_job_finishing_while_it_is_read_stays_done(fresh_app):
+    """A reader that saw the job running, then finds its thread gone, must not overwrite the
+    job's own final "done" with "failed" (a race seen under load)."""
+    from catalog.models import Job
+    runner = fresh_app.extensions["cratedig"].jobs
+    go = threading.Event()
+    job = runner.start("test", {}, lambda progress: (go.wait(10), {"ok": True})[1])
+    with runner.catalog.session() as s:
+        seen = s.get(Job, job["id"])
+        assert seen.state in ("queued", "running")  # the reader's view, before the job ends
+        go.set()
+        runner._threads[job["id"]].join(10)  # the job commits "done" and leaves _threads
+        assert runner._reap(s, seen) is False
+        assert seen.state == "done"
+    assert runner.get(job["id"])["state"] == "done"
