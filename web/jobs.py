@@ -241,12 +241,17 @@ class JobRunner:
             job = s.get(Job, job_id)
             if job is None:
                 return None
-            if job.state == "queued":
-                job.state = "cancelled"
-                job.message = "cancelled before it started"
-            elif job.state == "running":
-                job.state = "cancelling"
-            job.updated_at = utcnow()
+            # conditional writes: the job's thread may move it on (start, finish) meanwhile
+            for was, now, message in (("queued", "cancelled", "cancelled before it started"),
+                                      ("running", "cancelling", None)):
+                values = {"state": now, "updated_at": utcnow()}
+                if message:
+                    values["message"] = message
+                res = s.execute(update(Job).where(Job.id == job_id, Job.state == was).values(**values)
+                                .execution_options(synchronize_session=False))
+                if res.rowcount:
+                    break
+            s.refresh(job)
             return job_json(job)
 
     def close(self) -> None:
