@@ -32,7 +32,7 @@ import numpy as np
 from generator import theory
 # one independent estimator for the engine's analysis (issue 2) and this evaluation: librosa
 # onset-autocorrelation tempo; key from the drum-stripped CQT chroma and Albrecht-Shanahan profiles
-from generator.analysis import estimate_key, estimate_tempo  # noqa: F401 - re-exported
+from generator.analysis import estimate_key, estimate_tempo
 from generator.plan import Plan, instrument_family
 from generator.prompt import GenerateError, parse_prompt
 from generator.styles import STYLES

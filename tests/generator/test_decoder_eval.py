@@ -1,13 +1,12 @@
 """The generator evaluation: its estimators on signals with a known answer, and the whole
 `evaluate` path on a tiny captioned corpus folder (real files, test aligner, small decoder)."""
-import json
 
 import numpy as np
 import pytest
-import soundfile as sf
 
 from aligner_double import ProjectionAligner
 from decoder_double import tiny_decoder
+from tiny_corpus import write_tiny_corpus
 from generator.gen_eval import estimate_key, estimate_tempo, evaluate, format_report, tempo_ok
 
 SR = 22050
@@ -55,20 +54,9 @@ def test_key_estimator_on_cadences():
 @pytest.fixture
 def tiny_corpus(tmp_path):
     """24 short rendered clips of random plans with captions.jsonl; half held out."""
-    from generator.captions import captions
-    from generator.engine import make_audio
-    from generator.sampling import random_plan
-    rng = np.random.default_rng(2)
-    lines = []
-    (tmp_path / "audio").mkdir()
-    for i in range(24):
-        plan = random_plan(rng, kind="loop" if i % 3 else "one-shot", duration_s=1.0)
-        audio, sr = make_audio(plan, i)
-        sf.write(tmp_path / "audio" / f"c{i}.flac", audio, sr)
-        lines.append({"file": f"audio/c{i}.flac", "split": "test" if i % 2 else "train",
-                      "captions": captions(plan, rng, n=2), "plan": plan.to_dict()})
-    (tmp_path / "captions.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
-    return tmp_path
+    return write_tiny_corpus(tmp_path, 24, seed=2, duration_s=1.0,
+                             split_of=lambda i: "test" if i % 2 else "train",
+                             kind_of=lambda i: "loop" if i % 3 else "one-shot")
 
 
 def test_evaluate_end_to_end_on_a_tiny_corpus(tiny_corpus, tmp_path):

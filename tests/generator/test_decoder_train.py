@@ -2,31 +2,17 @@
 weights with a plan scorer, metrics, and a vocabulary read from every training plan."""
 import json
 
-import numpy as np
 import pytest
-import soundfile as sf
 
 from aligner_double import ProjectionAligner
+from tiny_corpus import write_tiny_corpus
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """70 clips of 0.4 s (every 5th held out), captions.jsonl in index order like the corpus."""
-    from generator.captions import captions
-    from generator.engine import make_audio
-    from generator.sampling import random_plan
-    root = tmp_path_factory.mktemp("corpus")
-    (root / "audio").mkdir()
-    rng = np.random.default_rng(8)
-    lines = []
-    for i in range(70):
-        plan = random_plan(rng, duration_s=0.4)
-        audio, sr = make_audio(plan, i)
-        sf.write(root / "audio" / f"c{i}.flac", audio, sr)
-        lines.append({"file": f"audio/c{i}.flac", "split": "test" if i % 5 == 4 else "train",
-                      "captions": captions(plan, rng, n=2), "plan": plan.to_dict()})
-    (root / "captions.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
-    return root
+    return write_tiny_corpus(tmp_path_factory.mktemp("corpus"), 70, seed=8, duration_s=0.4,
+                             split_of=lambda i: "test" if i % 5 == 4 else "train")
 
 
 def test_train_writes_a_decoder_with_a_scorer(corpus, tmp_path):

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
-from audio_files import signal, write_audio as _write_audio  # tests/ is on sys.path (conftest)
+from audio_files import write_audio as _write_audio  # tests/ is on sys.path (conftest)
 
 WEB_SWEEP_RATE = 60.0  # the web library's sweep (a slower one than the indexer tests')
 
@@ -17,10 +15,6 @@ WEB_LIBRARY = {
     "tones/Ünïcode ton.ogg": (1.5, 22_050, 1, ("OGG", "VORBIS"), "sine880"),
     "long/sweep_22s.flac": (22.0, 16_000, 1, ("FLAC", "PCM_16"), "sweep"),
 }
-
-
-def make_signal(kind: str, seconds: float, sr: int, channels: int, seed: int = 0) -> np.ndarray:
-    return signal(kind, seconds, sr, channels, seed, sweep_rate=WEB_SWEEP_RATE)
 
 
 def write_audio(path: Path, seconds: float, sr: int, channels: int, fmt: tuple[str, str],
