@@ -160,8 +160,8 @@ _MAX_NEAR = max(_WEIGHTS) * PREFIX_CREDIT
 def _doc(name: str, folder: str, tags: tuple) -> KeywordDoc:
     folders = [p for p in re.split(r"[\\/]+", folder) if p][-FOLDER_DEPTH:]
     fields = (frozenset(tokens(_EXT.sub("", name))),
-              frozenset(t for tag in tags for t in tokens(tag)),
-              frozenset(t for f in folders for t in tokens(f)))
+              frozenset(t for tag in tags for t in _shared_tokens(tag)),
+              frozenset(t for f in folders for t in _shared_tokens(f)))
     prefixes = []
     exact: dict[str, float] = {}
     near: dict[str, dict[str, float]] = {}
@@ -177,6 +177,11 @@ def _doc(name: str, folder: str, tags: tuple) -> KeywordDoc:
     near_sorted = {p: tuple(sorted(ws.items(), key=lambda x: (-x[1], x[0])))
                    for p, ws in near.items()}
     return KeywordDoc(fields, tuple(prefixes), exact, near_sorted)
+
+
+@lru_cache(maxsize=16_384)  # tags and folder names repeat across many files; names do not
+def _shared_tokens(text: str | None) -> tuple[str, ...]:
+    return tuple(tokens(text))
 
 
 @lru_cache(maxsize=262_144)  # query words x file words: a small vocabulary in practice

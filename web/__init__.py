@@ -50,6 +50,17 @@ def create_app(settings: Settings, *, index_roots: list[Path] | None = None,
     app.register_blueprint(api.bp)
     app.register_blueprint(audio.bp)
     if warm:
-        app.extensions["cratedig"].searcher()
+        searcher = app.extensions["cratedig"].searcher()
+        searcher.aligner.embed_text(["warm up"])  # loads the text encoder now
+        settle_heap()
     logging.getLogger("cratedig.web").setLevel(logging.INFO)
     return app
+
+
+def settle_heap() -> None:
+    """Move everything loaded so far (models, tokenizer, store) out of the garbage collector's
+    reach. Those objects live as long as the process, yet every full collection walked them
+    again: ~1.5 ms of CPU per search under load (measured on a 100k-segment catalogue)."""
+    import gc
+    gc.collect()
+    gc.freeze()
