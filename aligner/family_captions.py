@@ -54,3 +54,20 @@ def all_family_captions() -> list[str]:
         else:
             out += [tpl.format(a=a, b=a) for a in words]
     return out
+
+
+def family_caption_sets() -> dict[str, frozenset[str]]:
+    """{family caption: the families it names} for every caption `family_caption` can produce:
+    a caption is true of every clip holding those families (text-only training scores it
+    against a whole catalogue, where that makes many clips right answers). A caption two
+    family sets can spell names their common families only."""
+    words = [(f, w) for f, ws in FAMILY_WORDS.items() for w in ws]
+    out: dict[str, frozenset[str]] = {}
+    for tpl in TEMPLATES:
+        pairs = ([(a, b) for a in words for b in words if a[1] != b[1]] if "{b}" in tpl
+                 else [(a, a) for a in words])
+        for (fa, wa), (fb, wb) in pairs:
+            cap = tpl.format(a=wa, b=wb)
+            fams = frozenset((fa, fb))
+            out[cap] = out[cap] & fams if cap in out else fams
+    return out

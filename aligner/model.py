@@ -170,8 +170,14 @@ class TextHead(nn.Module):
     def __init__(self, cfg: dict):
         super().__init__()
         self.n_facts = int(cfg.get("text_facts", 0))
-        self.net = nn.Sequential(nn.Linear(cfg["text_dim"] + self.n_facts, cfg["hidden"]), nn.GELU(),
-                                 nn.Dropout(cfg["dropout"]), nn.Linear(cfg["hidden"], cfg["dim"]))
+        # width/depth of the text MLP are their own settings (text-only retraining,
+        # `aligner.text_train`, may widen it); the defaults give the original head's layout
+        hidden = int(cfg.get("text_hidden") or cfg["hidden"])
+        layers, d = [], cfg["text_dim"] + self.n_facts
+        for _ in range(int(cfg.get("text_layers", 1))):
+            layers += [nn.Linear(d, hidden), nn.GELU(), nn.Dropout(cfg["dropout"])]
+            d = hidden
+        self.net = nn.Sequential(*layers, nn.Linear(d, cfg["dim"]))
 
     def forward(self, sent: torch.Tensor, facts: torch.Tensor | None = None) -> torch.Tensor:
         """sent float[B, 384] MiniLM sentence embeddings, facts float[B, n_facts] (required when

@@ -40,9 +40,26 @@ def aligner():
 @click.option("--prepare-only", is_flag=True, help="only build the feature and caption caches")
 @click.option("--follow", is_flag=True,
               help="re-read the folder before every epoch (train while a corpus is being built)")
+@click.option("--text-only", is_flag=True,
+              help="retrain only the text head against the frozen audio tower of --init "
+                   "(aligner.text_train); catalogue vectors stay valid")
+@click.option("--init", "init", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="--text-only: the builtin weights whose audio tower is kept")
+@click.option("--extra-captions", type=int, default=8, show_default=True,
+              help="--text-only: fresh caption-writer captions per training clip")
+@click.option("--phrase-variants", type=int, default=2, show_default=True,
+              help="--text-only: dropped/shuffled attribute-phrase variants per training clip")
+@click.option("--fact-dropout", type=float, default=0.1, show_default=True,
+              help="--text-only: share of captions trained without their stated-facts vector")
+@click.option("--text-hidden", type=int, default=None,
+              help="--text-only: text head width (default: the init head's)")
+@click.option("--text-layers", type=int, default=None,
+              help="--text-only: text head hidden layers (default: the init head's)")
+@click.option("--fresh-head", is_flag=True, help="--text-only: start the head from random weights")
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
 def train(dataset, epochs, minutes, out, cache_dir, resume, batch_size, lr, seed, workers,
-          prepare_only, follow, captions_per_clip, as_json):
+          prepare_only, follow, captions_per_clip, text_only, init, extra_captions,
+          phrase_variants, fact_dropout, text_hidden, text_layers, fresh_head, as_json):
     """Train the builtin aligner on a captioned folder (audio + captions.jsonl)."""
     from aligner.dataset import CACHE_DIRNAME
     from aligner.train import Trainer, TrainOptions, prepare
@@ -50,6 +67,15 @@ def train(dataset, epochs, minutes, out, cache_dir, resume, batch_size, lr, seed
         raise click.BadParameter("must be >= 1", param_hint="--epochs")
     if minutes is not None and minutes <= 0:
         raise click.BadParameter("must be > 0", param_hint="--minutes")
+    if text_only:
+        _train_text_only(dataset, out, cache_dir, resume, prepare_only, as_json, init=init,
+                         epochs=epochs, minutes=minutes, batch_size=batch_size, lr=lr, seed=seed,
+                         workers=workers, extra_captions=extra_captions,
+                         phrase_variants=phrase_variants, fact_dropout=fact_dropout,
+                         text_hidden=text_hidden, text_layers=text_layers, fresh_head=fresh_head)
+        return
+    if init is not None:
+        raise click.UsageError("--init is for --text-only training")
     if prepare_only:
         clips, cache, _ = prepare(dataset, cache_dir, workers, _stderr, captions_per_clip)
         click.echo(f"cached {len(clips)} clips in {cache.dir}")
@@ -67,6 +93,38 @@ def train(dataset, epochs, minutes, out, cache_dir, resume, batch_size, lr, seed
         click.echo(json.dumps(res))
     else:
         click.echo(f"trained {summary.epochs} epochs ({summary.steps} steps) in "
+                   f"{summary.seconds / 60:.1f} min; weights: {summary.out}")
+
+
+def _train_text_only(dataset, out, cache_dir, resume, prepare_only, as_json, *, init, **opts):
+    """`train --text-only`: aligner.text_train with the CLI's options."""
+    import torch
+
+    from aligner.dataset import CACHE_DIRNAME
+    from aligner.text_train import TextTrainer, TextTrainOptions
+    if init is None:
+        raise click.UsageError("--text-only needs --init WEIGHTS (the audio tower to keep)")
+    out = out or (cache_dir or dataset / CACHE_DIRNAME) / "builtin-text.pt"
+    trainer = TextTrainer(dataset, out, cache_dir, TextTrainOptions(init=str(init), **opts),
+                          progress=_stderr)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # the head is small; leave the other core to the team
+    try:
+        if prepare_only:
+            trainer.prepare()
+            click.echo(f"cached text-only training inputs in {trainer.cache_dir}")
+            return
+        summary = trainer.run(resume=resume)
+    finally:
+        torch.set_num_threads(threads)
+    res = {"out": str(summary.out), "epochs": summary.epochs, "steps": summary.steps,
+           "seconds": round(summary.seconds, 1), "cache_seconds": round(summary.cache_seconds, 1),
+           "train_clips": summary.train_clips, "val": summary.val,
+           "miss_threshold": summary.miss_threshold}
+    if as_json:
+        click.echo(json.dumps(res))
+    else:
+        click.echo(f"trained the text head {summary.epochs} epochs ({summary.steps} steps) in "
                    f"{summary.seconds / 60:.1f} min; weights: {summary.out}")
 
 

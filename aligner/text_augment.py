@@ -1,0 +1,58 @@
+"""Caption augmentation for text-only retraining (`aligner.text_train`).
+
+The builtin text head learnt the corpus's 8 captions per clip by heart and generalises poorly to
+other wordings of the same facts. Two cheap sources of new, still true, training wordings:
+
+- `fresh_captions`: more captions from the corpus's own caption writer (`generator.captions`,
+  training vocabularies and templates only: `reserved=False` never draws an evaluation wording)
+  for the clip's plan, when the dataset lists plans the writer can read;
+- `phrase_variants`: a caption's comma-separated attribute phrases with some dropped and the
+  rest shuffled ("dark, 121 bpm, acid line" -> "acid line, dark"): dropping an attribute keeps a
+  caption true, and order carries no meaning in a tag list.
+Both are deterministic for a (seed, clip) pair, so the MiniLM cache of them is reusable.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def fresh_captions(plan: dict, n: int, rng: np.random.Generator, exclude: list[str]) -> list[str]:
+    """Up to `n` new training-vocabulary captions for `plan` (none when the plan is not one the
+    corpus caption writer reads: a user's own dataset)."""
+    if n <= 0 or not isinstance(plan, dict) or not plan.get("kind"):
+        return []
+    from generator.captions import captions
+    from generator.plan import Plan, PlanError
+    try:
+        p = Plan.from_dict(plan)
+        got = captions(p, rng, n + len(exclude))
+    except (PlanError, KeyError, ValueError, TypeError):
+        return []
+    seen = set(exclude)
+    return [c for c in got if c not in seen][:n]
+
+
+def phrase_variant(caption: str, rng: np.random.Generator, drop_p: float = 0.3) -> str | None:
+    """The caption's comma-separated phrases, each dropped with `drop_p` (at least one kept), the
+    rest shuffled; None when it has fewer than 3 phrases or the variant equals the caption."""
+    parts = [p.strip() for p in caption.split(",") if p.strip()]
+    if len(parts) < 3:
+        return None
+    keep = [p for p in parts if rng.random() >= drop_p] or [parts[int(rng.integers(len(parts)))]]
+    order = rng.permutation(len(keep))
+    out = ", ".join(keep[i] for i in order)
+    return None if out == caption else out
+
+
+def phrase_variants(captions: list[str], n: int, rng: np.random.Generator,
+                    drop_p: float = 0.3) -> list[str]:
+    """Up to `n` distinct phrase variants drawn from `captions` (see `phrase_variant`)."""
+    multi = [c for c in captions if c.count(",") >= 2]
+    out: list[str] = []
+    for _ in range(4 * n if multi else 0):
+        v = phrase_variant(multi[int(rng.integers(len(multi)))], rng, drop_p)
+        if v and v not in out and v not in captions:
+            out.append(v)
+        if len(out) >= n:
+            break
+    return out
