@@ -5,7 +5,8 @@ synthetic vectors shaped like real ones (built by bench/bench_search.py's `build
 from windows of rendered clips embedded by the aligner), and its vector store.
 
 Server: the documented production command (docs/WEB.md), run as a subprocess on 127.0.0.1 only:
-    gunicorn -w N --threads T -b 127.0.0.1:PORT web.wsgi:app        (default: -w 2 --threads 4)
+    gunicorn -c python:web.gunicorn_conf -w N --threads T -b 127.0.0.1:PORT web.wsgi:app
+    (default: -w 2 --threads 4; the config file puts the worker heartbeat on /dev/shm)
 (`--workers 1` runs `waitress-serve --listen=127.0.0.1:PORT --threads=T web.wsgi:app` instead).
 
 Load: --clients concurrent HTTP/1.1 keep-alive connections (one event loop in this process), for
@@ -117,8 +118,8 @@ def free_port() -> int:
 def server_command(port: int, threads: int, workers: int) -> list[str]:
     venv = Path(sys.executable).parent
     if workers > 1:
-        return [str(venv / "gunicorn"), "-w", str(workers), "--threads", str(threads),
-                "-b", f"{HOST}:{port}", "web.wsgi:app"]
+        return [str(venv / "gunicorn"), "-c", "python:web.gunicorn_conf", "-w", str(workers),
+                "--threads", str(threads), "-b", f"{HOST}:{port}", "web.wsgi:app"]
     return [str(venv / "waitress-serve"), f"--listen={HOST}:{port}", f"--threads={threads}",
             "web.wsgi:app"]
 

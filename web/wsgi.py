@@ -4,7 +4,7 @@
 --preload (torch must be imported after the fork); the workers share one catalogue and see each
 other's index jobs and new vectors through it and the vector store's manifest:
 
-    CRATEDIG_HOME=... OMP_NUM_THREADS=1 gunicorn -w 2 --threads 4 -b 127.0.0.1:8000 web.wsgi:app
+    CRATEDIG_HOME=... gunicorn -c python:web.gunicorn_conf web.wsgi:app   (web/gunicorn_conf.py)
 
 or, on one core, waitress: `waitress-serve --listen=127.0.0.1:8000 --threads=4 web.wsgi:app`.
 
