@@ -61,8 +61,8 @@ class MiniLMEncoder:
         self.precision = precision
         self.forward = self.lean
         if precision == "int8":
-            from aligner.text_fast import Int8Bert, load_calibration
-            self.forward = Int8Bert(self.lean, load_calibration(self.lean))
+            from aligner.text_fast import Int8Bert, TracedInt8Bert, load_calibration
+            self.forward = TracedInt8Bert(Int8Bert(self.lean, load_calibration(self.lean)))
 
     def encode(self, texts: list[str], batch_size: int = 256) -> np.ndarray:
         torch = self._torch

@@ -22,10 +22,10 @@ def fast(exact):
     """An int8 encoder sharing the fp32 one's weights (building a second MiniLM costs seconds)."""
     import copy
 
-    from aligner.text_fast import Int8Bert, load_calibration
+    from aligner.text_fast import Int8Bert, TracedInt8Bert, load_calibration
     enc = copy.copy(exact)
     enc.precision = "int8"
-    enc.forward = Int8Bert(exact.lean, load_calibration(exact.lean))
+    enc.forward = TracedInt8Bert(Int8Bert(exact.lean, load_calibration(exact.lean)))  # as shipped
     return enc
 
 
@@ -61,6 +61,22 @@ def test_int8_forward_is_deterministic_alone_or_batched(fast):
     assert np.array_equal(alone, np.concatenate([fast.encode([t]) for t in TEXTS]))
     # int8 texts are encoded one at a time: a batch never changes a vector
     assert np.array_equal(first, alone)
+
+
+def test_traced_int8_forward_equals_the_eager_one_bit_for_bit(fast):
+    import torch
+    traced = fast.forward
+    assert traced.traced is not None  # this torch compiles it: the trace is what runs
+    for text in TEXTS:  # lengths 3 to 40 tokens: the trace is not tied to its example's length
+        tok = fast.tokenizer([text], return_tensors="pt")
+        with torch.inference_mode():
+            assert torch.equal(traced(tok["input_ids"], tok["attention_mask"]),
+                               traced.eager(tok["input_ids"], tok["attention_mask"]))
+    # a padded batch takes the eager forward, which honours the mask
+    tok = fast.tokenizer(TEXTS[:2], padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        assert torch.equal(traced(tok["input_ids"], tok["attention_mask"]),
+                           traced.eager(tok["input_ids"], tok["attention_mask"]))
 
 
 def test_calibration_of_other_weights_is_refused(exact, tmp_path):
