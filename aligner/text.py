@@ -42,27 +42,34 @@ class MiniLMEncoder:
         if precision == "int8" and device != "cpu":
             raise AlignerError(f"device {device!r}", "the int8 MiniLM path runs on the CPU only; "
                                "use precision='fp32' on other devices")
-        from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
-        hf_logging.disable_progress_bar()  # a "Loading weights" bar on every CLI search is noise
+        from aligner.wordpiece import load_tokenizer, load_weights
         self.model_dir = Path(model_dir) if model_dir else minilm_dir()
         if not (self.model_dir / "config.json").is_file():
             raise AlignerError(str(self.model_dir), "no MiniLM model files (config.json missing)")
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir), local_files_only=True)
-            self.model = AutoModel.from_pretrained(str(self.model_dir), local_files_only=True)
-        except (OSError, ValueError) as e:
-            raise AlignerError(str(self.model_dir), f"cannot load MiniLM: {e}") from e
+        self.tokenizer = load_tokenizer(self.model_dir)
         check_vocab(self.tokenizer, str(self.model_dir))
-        self.model.eval().to(device)
         self.device = device
         self._torch = torch
-        self.lean = LeanBert(self.model.state_dict(), self.model.config, device)
+        self._model = None
+        sd, self.config = load_weights(self.model_dir)
+        self.lean = LeanBert(sd, self.config, device)
         self.precision = precision
         self.forward = self.lean
         if precision == "int8":
             from aligner.text_fast import Int8Bert, TracedInt8Bert, load_calibration
             self.forward = TracedInt8Bert(Int8Bert(self.lean, load_calibration(self.lean)))
+
+    @property
+    def model(self):
+        """transformers' BertModel on the same weights (comparisons only: importing it costs
+        seconds, which every query would otherwise pay)."""
+        if self._model is None:
+            from transformers import AutoModel
+            from transformers.utils import logging as hf_logging
+            hf_logging.disable_progress_bar()
+            self._model = AutoModel.from_pretrained(str(self.model_dir), local_files_only=True)
+            self._model.eval().to(self.device)
+        return self._model
 
     def encode(self, texts: list[str], batch_size: int = 256) -> np.ndarray:
         torch = self._torch
