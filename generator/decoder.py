@@ -150,8 +150,10 @@ class PlanDecoder:
         #: plans are rendered, so it is part of the id)
         self.scorer = scorer
         if scorer is not None:
-            digest.update(scorer.w.tobytes())
-            digest.update(scorer.b.tobytes())
+            for k, v in scorer.arrays().items():
+                if k not in ("w", "b"):
+                    digest.update(k.encode())  # a linear scorer hashes as before
+                digest.update(v.tobytes())
         #: name + hash of the weights, recorded in every generated clip's tags
         self.id = f"plandecoder-{digest.hexdigest()[:8]}"
         self.dim = int(self.params["w0"].shape[0])
@@ -209,7 +211,7 @@ class PlanDecoder:
         logits = self.logits(np.asarray(emb, dtype=np.float32).reshape(-1))
         if facts is not None and facts.text:
             logits = boost_named(self.vocab, logits, facts.text)
-        return logits
+        return PromptLogits(logits)
 
     def draw(self, logits: dict[str, np.ndarray], rng: np.random.Generator,
              facts: PromptFacts | None = None, duration: float | None = None,
@@ -233,8 +235,8 @@ class PlanDecoder:
                 "vocab": json.dumps(self.vocab.to_json()), "meta": json.dumps(self.meta),
                 "params": {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in self.params.items()}}
         if self.scorer is not None:
-            blob["scorer"] = {"w": torch.from_numpy(np.ascontiguousarray(self.scorer.w)),
-                              "b": torch.from_numpy(np.ascontiguousarray(self.scorer.b))}
+            blob["scorer"] = {k: torch.from_numpy(np.ascontiguousarray(v))
+                              for k, v in self.scorer.arrays().items()}
         if self.prior is not None:
             blob["prior"] = {"w": torch.from_numpy(self.prior["w"]), "b": torch.from_numpy(self.prior["b"]),
                              "use": bool(self.prior.get("use"))}
@@ -262,7 +264,7 @@ class PlanDecoder:
             scorer = None
             if "scorer" in blob:  # decoders trained before the pre-screen existed have none
                 from generator.decoder_scorer import PlanScorer
-                scorer = PlanScorer(vocab, blob["scorer"]["w"].numpy(), blob["scorer"]["b"].numpy())
+                scorer = PlanScorer.from_arrays(vocab, {k: v.numpy() for k, v in blob["scorer"].items()})
             return cls(vocab, params, json.loads(blob["meta"]), prior, scorer)
         except (OSError, RuntimeError, ValueError, KeyError, AttributeError, pickle.UnpicklingError) as e:
             raise DecoderError(str(path), f"cannot read decoder weights: {str(e).splitlines()[0]}") from e
@@ -363,20 +365,56 @@ def boost_named(vocab: PlanVocab, logits: dict[str, np.ndarray], text: str) -> d
 
 
 # ---- ancestral sampling ------------------------------------------------------------------------
-def _draw(rng: np.random.Generator, logits: np.ndarray, allowed, temperature: float) -> int:
-    """Sample a class index among `allowed` (iterable of ints) from logits at a temperature."""
-    idx = np.fromiter(allowed, dtype=np.int64)
-    if idx.size == 0:
-        raise PlanError("decoder", "no allowed value")
+class PromptLogits(dict):
+    """{head: logits} of one prompt plus a memo of the sampling tables built from them: a pool
+    of hundreds of plans draws from the same (head, allowed classes) many times."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tables: dict = {}
+
+
+def _table(logits: np.ndarray, idx: tuple, temperature: float) -> tuple[tuple, object]:
+    """(classes, mode class) at temperature 0, else (classes, cumulative probabilities)."""
+    a = np.asarray(idx, dtype=np.int64)
     if temperature <= 0:  # the mode: first of the most likely allowed classes
-        return int(idx[np.argmax(logits[idx])])
-    z = logits[idx].astype(np.float64) / max(temperature, 1e-3)
-    return int(idx[rng.choice(idx.size, p=_softmax(z))])
+        return idx, int(a[np.argmax(logits[a])])
+    z = logits[a].astype(np.float64) / max(temperature, 1e-3)
+    return idx, np.cumsum(_softmax(z)).tolist()
+
+
+def _draw(rng: np.random.Generator, logits: np.ndarray, allowed, temperature: float,
+          tables: dict | None = None, head: str = "") -> int:
+    """Sample a class index among `allowed` (iterable of ints) from logits at a temperature
+    (inverse CDF: one uniform per draw); `tables` memoises the CDF per (head, allowed)."""
+    import bisect
+    idx = tuple(allowed)
+    if not idx:
+        raise PlanError("decoder", "no allowed value")
+    key = (head, idx, temperature)
+    tab = tables.get(key) if tables is not None else None
+    if tab is None:
+        tab = _table(logits, idx, temperature)
+        if tables is not None:
+            tables[key] = tab
+    if temperature <= 0:
+        return tab[1]
+    cdf = tab[1]
+    return idx[min(bisect.bisect_right(cdf, rng.random() * cdf[-1]), len(idx) - 1)]
 
 
 def _group_allowed(vocab: PlanVocab, group: str, head: str) -> set[int]:
     """Classes seen with this group; an unseen group falls back to the union over groups of the
-    same kind (a style the corpus never rendered as an arrangement still gets instruments)."""
+    same kind (a style the corpus never rendered as an arrangement still gets instruments).
+    Cached on the vocabulary (callers must not mutate the set)."""
+    cache = vocab.__dict__.setdefault("_allowed_cache", {})
+    key = (group, head)
+    if key not in cache:
+        cache[key] = frozenset(_group_allowed_uncached(vocab, group, head))
+    return cache[key]
+
+
+def _group_allowed_uncached(vocab: PlanVocab, group: str, head: str) -> set[int]:
     if group in vocab.allowed:
         return set(vocab.allowed[group][head])
     kind = group.split("|")[0]
@@ -397,13 +435,16 @@ def draw_plan(vocab: PlanVocab, logits: dict[str, np.ndarray], rng: np.random.Ge
               facts: PromptFacts | None, duration: float | None, temperature: float) -> Plan:
     """Sample kind -> style/one-shot kind -> every other head within that group; apply facts."""
     facts = facts or PromptFacts(text="")
+    tables = getattr(logits, "tables", None)
     H = vocab.heads
-    idx = {h: {c: i for i, c in enumerate(H[h])} for h in H}
+    idx = vocab.__dict__.get("_index")
+    if idx is None:  # label -> class index per head, built once per vocabulary
+        idx = vocab.__dict__["_index"] = {h: {c: i for i, c in enumerate(H[h])} for h in H}
     label = {}
 
     def pick(head: str, allowed, *, exclude=(NONE,)) -> str:
         keep = [i for i in allowed if H[head][i] not in exclude] or list(allowed)
-        label[head] = H[head][_draw(rng, logits[head], keep, temperature)]
+        label[head] = H[head][_draw(rng, logits[head], keep, temperature, tables, head)]
         return label[head]
 
     # 1. kind: the prompt's word wins; a stated tempo, meter or mode means music, not a one-shot.

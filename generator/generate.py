@@ -32,6 +32,7 @@ PREVIEW_MIN_RATIO = 1.5  # clips up to 1.5 x PREVIEW_S are ranked on their full 
 RENDER_BUDGET_S = 32.0
 POOL_SIZE = 32           # plans sampled and pre-screened by the decoder's scorer per generation
 POOL_TEMPERATURE = 0.6   # sampling temperature of the pool (member 0 is the decoded mode)
+DIVERSE_CANDIDATES = False  # candidates with distinct sounds rather than the scorer's top k
 FORMATS = {".flac": ("FLAC", "PCM_16"), ".wav": ("WAV", "PCM_16")}
 Progress = Callable[[str, int, int], None]
 
@@ -137,7 +138,7 @@ class Generator:
 
     def __init__(self, settings, aligner=None, decoder=None, preview_s: float | None = None,
                  pool_size: int = POOL_SIZE, temperature: float = POOL_TEMPERATURE,
-                 render_budget_s: float = RENDER_BUDGET_S):
+                 render_budget_s: float = RENDER_BUDGET_S, diverse: bool = DIVERSE_CANDIDATES):
         from generator.decoder import check_compatible, load_decoder
         self.settings = settings
         if aligner is None:
@@ -151,6 +152,7 @@ class Generator:
         self.pool_size = int(pool_size)
         self.temperature = float(temperature)
         self.render_budget_s = float(render_budget_s)
+        self.diverse = bool(diverse)
 
     @property
     def model_id(self) -> str:
@@ -182,9 +184,25 @@ class Generator:
                                                0.0 if i == 0 else self.temperature)))
         if n_pool > candidates:
             predicted = scorer.score([p.to_dict() for _, p in pool], text_emb)
-            keep = sorted(range(n_pool), key=lambda i: (-predicted[i], i))[:candidates]
-            pool = [pool[i] for i in keep]
+            order = sorted(range(n_pool), key=lambda i: (-predicted[i], i))
+            pool = [pool[i] for i in self._pick(order, [p for _, p in pool], candidates)]
         return facts, text_emb, seed, pool
+
+    def _pick(self, order: list[int], plans: list[Plan], k: int) -> list[int]:
+        """The `k` best of `order`; with `diverse`, plans that repeat an already chosen plan's
+        sound (kind, style, one-shot kind, instruments, drums) wait until no new one is left:
+        the scorer errs per sound, so distinct sounds hedge its mistakes."""
+        if not self.diverse:
+            return order[:k]
+        chosen, later, seen = [], [], set()
+        for i in order:
+            p = plans[i]
+            sig = (p.kind, p.style, p.oneshot, p.instruments, p.drums)
+            (later if sig in seen else chosen).append(i)
+            seen.add(sig)
+            if len(chosen) == k:
+                break
+        return (chosen + later)[:k]
 
     def generate(self, prompt: str, *, duration: float | None = None, seed: int | None = None,
                  candidates: int = DEFAULT_CANDIDATES, out: Path | str | None = None,

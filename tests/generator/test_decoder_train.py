@@ -28,6 +28,8 @@ def test_train_writes_a_decoder_with_a_scorer(corpus, tmp_path):
     assert meta["clips_train"] == 52 and meta["vocab_plans"] == 56 and meta["aligner_id"] == aligner.id
     sc = res["metrics"]["scorer"]
     assert sc["clips"] == 13 and sc["captions"] == 13 and -1.0 <= sc["cosine"] <= 1.0
+    # the plan scorer (an MLP) is fit on every training clip of the folder, not only the 65 rows
+    assert sc["kind"] == "mlp2" and sc["clips_train"] == 56
     dec = PlanDecoder.load(out)
     assert dec.id == res["decoder_id"] and dec.scorer is not None and dec.scorer.dim == 16
     assert json.loads(out.with_suffix(".json").read_text())["decoder_id"] == dec.id
