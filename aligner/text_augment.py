@@ -9,7 +9,12 @@ other wordings of the same facts. Two cheap sources of new, still true, training
 - `phrase_variants`: a caption's comma-separated attribute phrases with some dropped and the
   rest shuffled ("dark, 121 bpm, acid line" -> "acid line, dark"): dropping an attribute keeps a
   caption true, and order carries no meaning in a tag list.
-Both are deterministic for a (seed, clip) pair, so the MiniLM cache of them is reusable.
+- `query_variant`: a caption wrapped the way people type searches ("find me ...", "... please").
+  The corpus captions are tag lists and short phrases while queries are often sentences; the
+  wrappers here are training-only and deliberately unlike the reserved evaluation templates
+  (`generator/captions_vocab.py`: "I'm looking for", "the sound of", "need a", "an audio clip
+  of", "an isolated ... sound", "... recorded on its own").
+All are deterministic for a (seed, clip) pair, so the MiniLM cache of them is reusable.
 """
 from __future__ import annotations
 
@@ -56,3 +61,16 @@ def phrase_variants(captions: list[str], n: int, rng: np.random.Generator,
         if len(out) >= n:
             break
     return out
+
+
+QUERY_WRAPPERS = ["find me {}", "{}, please", "searching for {}", "show me {}", "{} wanted",
+                  "got any {}?", "search: {}", "something like {}", "{} for my project",
+                  "want {}", "clips with {}", "give me {}"]
+
+
+def query_variant(caption: str, rng: np.random.Generator) -> str:
+    """`caption` inside one of the training-only search wrappers."""
+    c = caption.rstrip(".")
+    if c[:2] in ("A ", "An") and c[1:2] in (" ", "n"):  # "A lively ..." mid-sentence
+        c = c[0].lower() + c[1:]
+    return QUERY_WRAPPERS[int(rng.integers(len(QUERY_WRAPPERS)))].format(c)

@@ -31,11 +31,15 @@ from aligner.base import AlignerError, l2_normalise, window_bounds
 from aligner.dataset import CACHE_DIRNAME, Clip, TextCache, positive_key
 from aligner.family_captions import family_caption, family_caption_sets, families_of
 from aligner.features import FRAMES_PER_S
-from aligner.text_augment import fresh_captions, phrase_variants
+from aligner.text_augment import fresh_captions, phrase_variants, query_variant
 from aligner.text_facts import text_facts
 from aligner.train import Progress, _bar, _log, export_weights, prepare, recall_at
 
-CHECKPOINT_NAME = "text-train-checkpoint.pt"
+
+
+def checkpoint_path(cache_dir: Path, out: Path) -> Path:
+    """Per output file, so text-only variants can train side by side on one cache."""
+    return Path(cache_dir) / f"text-train-{Path(out).stem}.ckpt"
 
 
 @dataclass
@@ -50,9 +54,12 @@ class TextTrainOptions:
     seed: int = 0
     extra_captions: int = 8  # fresh caption-writer captions per training clip
     phrase_variants: int = 2  # dropped/shuffled attribute-phrase variants per training clip
+    query_variants: int = 0  # captions wrapped as typed searches per training clip
+    sent_noise: float = 0.0  # Gaussian noise (relative to the unit sentence vector) in training
     family_caption_p: float = 0.1
     fact_dropout: float = 0.1  # share of captions trained without their stated-facts vector
     a2t_weight: float = 0.5  # weight of the in-batch audio->text term
+    bank: bool = True  # text->audio over the whole training catalogue (False: over the batch)
     text_hidden: int | None = None  # None: keep the init head's width
     text_layers: int | None = None  # None: keep the init head's depth
     dropout: float | None = None
@@ -157,7 +164,10 @@ def caption_pools(train: list[Clip], o: TextTrainOptions) -> list[list[str]]:
         rng = np.random.default_rng(_clip_seed(o.seed, c.file))
         fresh = fresh_captions(c.plan, o.extra_captions, rng, c.captions)
         var = phrase_variants(c.captions + fresh, o.phrase_variants, rng)
-        pools.append(list(dict.fromkeys(c.captions + fresh + var)))
+        base = c.captions + fresh
+        wrapped = [query_variant(base[int(rng.integers(len(base)))], rng)
+                   for _ in range(o.query_variants)]
+        pools.append(list(dict.fromkeys(base + var + wrapped)))
     return pools
 
 
@@ -262,7 +272,7 @@ class TextTrainer:
         steps_per_epoch = max(1, n // o.batch_size)
         total_steps = o.epochs * steps_per_epoch
         state = {"epoch": 0, "step": 0, "elapsed": 0.0, "history": []}
-        ckpt_path = self.cache_dir / CHECKPOINT_NAME
+        ckpt_path = checkpoint_path(self.cache_dir, self.out)
         if resume:
             if not ckpt_path.is_file():
                 raise AlignerError(str(ckpt_path), "no text-only checkpoint to resume from")
@@ -289,6 +299,7 @@ class TextTrainer:
         model.text.train()
         while state["epoch"] < o.epochs and not done:
             rng = np.random.default_rng([o.seed, state["epoch"]])
+            gen = torch.Generator().manual_seed(o.seed * 1000 + state["epoch"])
             perm = rng.permutation(n)
             loss_sum, t_ep = 0.0, time.monotonic()
             for b in range(steps_per_epoch):
@@ -299,13 +310,23 @@ class TextTrainer:
                 f[torch.from_numpy(rng.random(len(idx)) < o.fact_dropout)] = 0.0
                 for g in opt.param_groups:
                     g["lr"] = lr_at()
-                t = model.text(sent[caps], f)
+                x = sent[caps]
+                if o.sent_noise > 0:  # a nearby wording: a neighbour in MiniLM space
+                    x = F.normalize(x + o.sent_noise / math.sqrt(x.shape[1])
+                                    * torch.randn(x.shape, generator=gen), dim=-1)
+                t = model.text(x, f)
                 scale = model.logit_scale.exp().clamp(max=100.0)
-                logits = scale * t @ audio.T  # [B, n]: the whole catalogue
+                cols = torch.from_numpy(idx)
+                if o.bank:
+                    logits = scale * t @ audio.T  # [B, n]: the whole catalogue
+                    inb = logits[:, cols].T  # [B audio, B text]
+                else:
+                    logits = scale * t @ audio[cols].T
+                    target = target[:, cols]
+                    inb = logits.T
                 tgt = target / target.sum(1, keepdim=True)
                 t2a = -(tgt * F.log_softmax(logits, 1)).sum(1).mean()
-                inb = logits[:, torch.from_numpy(idx)].T  # [B audio, B text]
-                pos = target[:, torch.from_numpy(idx)].T
+                pos = (target[:, cols] if o.bank else target).T
                 a2t = -((pos / pos.sum(1, keepdim=True)) * F.log_softmax(inb, 1)).sum(1).mean()
                 loss = (t2a + o.a2t_weight * a2t) / (1 + o.a2t_weight)
                 opt.zero_grad(set_to_none=True)

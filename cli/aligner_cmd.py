@@ -31,8 +31,10 @@ def aligner():
 @click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="feature cache folder (default: DATASET/.cratedig-cache)")
 @click.option("--resume", is_flag=True, help="continue from the last epoch checkpoint")
-@click.option("--batch-size", type=int, default=128, show_default=True)
-@click.option("--lr", type=float, default=2e-3, show_default=True)
+@click.option("--batch-size", type=int, default=None,
+              help="clips per step [default: 128; --text-only: 512]")
+@click.option("--lr", type=float, default=None, help="peak learning rate [default: 2e-3; "
+              "--text-only: 1e-3]")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--workers", type=int, default=0, help="feature-cache processes (0 = one per core)")
 @click.option("--captions", "captions_per_clip", type=int, default=0, show_default=True,
@@ -49,6 +51,16 @@ def aligner():
               help="--text-only: fresh caption-writer captions per training clip")
 @click.option("--phrase-variants", type=int, default=2, show_default=True,
               help="--text-only: dropped/shuffled attribute-phrase variants per training clip")
+@click.option("--query-variants", type=int, default=0, show_default=True,
+              help="--text-only: captions wrapped as typed searches per training clip")
+@click.option("--sent-noise", type=float, default=0.0, show_default=True,
+              help="--text-only: Gaussian noise on the sentence vectors in training")
+@click.option("--bank/--no-bank", default=True, show_default=True,
+              help="--text-only: text->audio over every training clip (or over the batch)")
+@click.option("--family-caption-p", type=float, default=0.1, show_default=True,
+              help="--text-only: share of steps a clip is captioned by its instrument families")
+@click.option("--a2t-weight", type=float, default=0.5, show_default=True,
+              help="--text-only: weight of the in-batch audio->text loss term")
 @click.option("--fact-dropout", type=float, default=0.1, show_default=True,
               help="--text-only: share of captions trained without their stated-facts vector")
 @click.option("--text-hidden", type=int, default=None,
@@ -59,7 +71,9 @@ def aligner():
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
 def train(dataset, epochs, minutes, out, cache_dir, resume, batch_size, lr, seed, workers,
           prepare_only, follow, captions_per_clip, text_only, init, extra_captions,
-          phrase_variants, fact_dropout, text_hidden, text_layers, fresh_head, as_json):
+          phrase_variants, query_variants, sent_noise, bank, family_caption_p, a2t_weight,
+          fact_dropout, text_hidden,
+          text_layers, fresh_head, as_json):
     """Train the builtin aligner on a captioned folder (audio + captions.jsonl)."""
     from aligner.dataset import CACHE_DIRNAME
     from aligner.train import Trainer, TrainOptions, prepare
@@ -68,14 +82,19 @@ def train(dataset, epochs, minutes, out, cache_dir, resume, batch_size, lr, seed
     if minutes is not None and minutes <= 0:
         raise click.BadParameter("must be > 0", param_hint="--minutes")
     if text_only:
+        batch_size, lr = batch_size or 512, lr or 1e-3
         _train_text_only(dataset, out, cache_dir, resume, prepare_only, as_json, init=init,
                          epochs=epochs, minutes=minutes, batch_size=batch_size, lr=lr, seed=seed,
                          workers=workers, extra_captions=extra_captions,
-                         phrase_variants=phrase_variants, fact_dropout=fact_dropout,
+                         phrase_variants=phrase_variants, query_variants=query_variants,
+                         sent_noise=sent_noise, bank=bank, family_caption_p=family_caption_p,
+                         a2t_weight=a2t_weight,
+                         fact_dropout=fact_dropout,
                          text_hidden=text_hidden, text_layers=text_layers, fresh_head=fresh_head)
         return
     if init is not None:
         raise click.UsageError("--init is for --text-only training")
+    batch_size, lr = batch_size or 128, lr or 2e-3
     if prepare_only:
         clips, cache, _ = prepare(dataset, cache_dir, workers, _stderr, captions_per_clip)
         click.echo(f"cached {len(clips)} clips in {cache.dir}")

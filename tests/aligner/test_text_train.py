@@ -54,7 +54,7 @@ def _train_recall(weights, root) -> float:
 def test_text_only_keeps_audio_tower_and_improves_retrieval(corpus, init_weights, tmp_path):
     import torch
 
-    from aligner.text_train import CHECKPOINT_NAME
+    from aligner.text_train import checkpoint_path
     from cli.main import cli
     out = tmp_path / "text.pt"
     args = ["--home", str(tmp_path / "home"), "aligner", "train", str(corpus), "--text-only",
@@ -63,7 +63,7 @@ def test_text_only_keeps_audio_tower_and_improves_retrieval(corpus, init_weights
     res = CliRunner().invoke(cli, args + ["--epochs", "3"])
     assert res.exit_code == 0, res.output
     assert "text-only training on 20 clips" in res.stderr and "val R@1" in res.stderr
-    ck = torch.load(corpus / ".cratedig-cache" / CHECKPOINT_NAME, weights_only=False)
+    ck = torch.load(checkpoint_path(corpus / ".cratedig-cache", out), weights_only=False)
     assert ck["state"]["epoch"] == 3
 
     res = CliRunner().invoke(cli, args + ["--epochs", "40", "--resume"])
