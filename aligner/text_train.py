@@ -60,6 +60,10 @@ class TextTrainOptions:
     fact_dropout: float = 0.1  # share of captions trained without their stated-facts vector
     a2t_weight: float = 0.5  # weight of the in-batch audio->text term
     bank: bool = True  # text->audio over the whole training catalogue (False: over the batch)
+    # weight of the variance, over the batch, of each text's similarity to the mean audio
+    # vector: text->audio InfoNCE is blind to it (it shifts a text's logits equally), but
+    # across texts it is a per-text bias that turns some texts into hubs for audio queries
+    bias_penalty: float = 0.0
     text_hidden: int | None = None  # None: keep the init head's width
     text_layers: int | None = None  # None: keep the init head's depth
     dropout: float | None = None
@@ -263,6 +267,7 @@ class TextTrainer:
         fam_holders = FamilyHolders(train, {cap_id[t]: s for t, s in fams.items()})
         audio = torch.from_numpy(bank.get([c.file for c in train]))
         val_audio = bank.get([c.file for c in val]) if val else None
+        audio_mean = audio.mean(0)
 
         params = [p for p in model.text.parameters()]
         decay = [p for p in params if p.dim() >= 2]
@@ -329,6 +334,8 @@ class TextTrainer:
                 pos = (target[:, cols] if o.bank else target).T
                 a2t = -((pos / pos.sum(1, keepdim=True)) * F.log_softmax(inb, 1)).sum(1).mean()
                 loss = (t2a + o.a2t_weight * a2t) / (1 + o.a2t_weight)
+                if o.bias_penalty > 0:
+                    loss = loss + o.bias_penalty * (t @ audio_mean).var()
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(params + [model.logit_scale], 5.0)

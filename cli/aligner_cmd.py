@@ -59,6 +59,9 @@ def aligner():
               help="--text-only: text->audio over every training clip (or over the batch)")
 @click.option("--family-caption-p", type=float, default=0.1, show_default=True,
               help="--text-only: share of steps a clip is captioned by its instrument families")
+@click.option("--bias-penalty", type=float, default=0.0, show_default=True,
+              help="--text-only: weight of the variance of texts' similarity to the mean audio "
+                   "vector (hub control for audio->text)")
 @click.option("--a2t-weight", type=float, default=0.5, show_default=True,
               help="--text-only: weight of the in-batch audio->text loss term")
 @click.option("--fact-dropout", type=float, default=0.1, show_default=True,
@@ -71,7 +74,8 @@ def aligner():
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
 def train(dataset, epochs, minutes, out, cache_dir, resume, batch_size, lr, seed, workers,
           prepare_only, follow, captions_per_clip, text_only, init, extra_captions,
-          phrase_variants, query_variants, sent_noise, bank, family_caption_p, a2t_weight,
+          phrase_variants, query_variants, sent_noise, bank, family_caption_p, bias_penalty,
+          a2t_weight,
           fact_dropout, text_hidden,
           text_layers, fresh_head, as_json):
     """Train the builtin aligner on a captioned folder (audio + captions.jsonl)."""
@@ -88,6 +92,7 @@ def train(dataset, epochs, minutes, out, cache_dir, resume, batch_size, lr, seed
                          workers=workers, extra_captions=extra_captions,
                          phrase_variants=phrase_variants, query_variants=query_variants,
                          sent_noise=sent_noise, bank=bank, family_caption_p=family_caption_p,
+                         bias_penalty=bias_penalty,
                          a2t_weight=a2t_weight,
                          fact_dropout=fact_dropout,
                          text_hidden=text_hidden, text_layers=text_layers, fresh_head=fresh_head)
