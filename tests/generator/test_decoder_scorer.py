@@ -129,3 +129,20 @@ def test_long_candidates_are_previewed_and_the_winner_is_a_full_render(decoder, 
     full = [make_audio(c.plan, c.seed)[0] for c in res2.candidates]
     scores = embed_many(aligner, full, 44100) @ text
     assert [c.score for c in res2.candidates] == pytest.approx(sorted(scores, reverse=True), abs=1e-5)
+
+
+def test_diverse_candidates_have_distinct_sounds(decoder, plans, tmp_path):
+    from catalog.settings import Settings
+    aligner = ProjectionAligner(seed=3, dim=DIM)
+    scorer = fit_scorer(decoder.vocab, plans, linear_truth(decoder, plans))
+    dec = PlanDecoder(decoder.vocab, decoder.params, decoder.meta, scorer=scorer)
+    top = Generator(Settings(home=tmp_path), aligner=aligner, decoder=dec, pool_size=64, temperature=0.3)
+    div = Generator(Settings(home=tmp_path), aligner=aligner, decoder=dec, pool_size=64, temperature=0.3,
+                    diverse=True)
+    prompt = "warm lofi loop with rhodes"
+    sound = lambda p: (p.kind, p.style, p.oneshot, p.instruments, p.drums)  # noqa: E731
+    plain = [p for _, p in top.plans(prompt, seed=3, candidates=4)[3]]
+    varied = [p for _, p in div.plans(prompt, seed=3, candidates=4)[3]]
+    assert plain[0] == varied[0]  # the scorer's best is always first
+    assert len({sound(p) for p in varied}) >= len({sound(p) for p in plain})
+    assert len({sound(p) for p in varied}) == 4
