@@ -194,13 +194,15 @@ class TextTrainer:
             raise AlignerError(str(o.init), "text-only training needs --init WEIGHTS (a builtin "
                                "weights file whose audio tower is kept)")
         blob = read_weights(Path(o.init))
-        clips, cache, texts = prepare(self.root, self.cache_dir, o.workers, self.progress)
+        clips, cache, texts = prepare(self.root, self.cache_dir, o.workers, self.progress,
+                                      family_captions=o.family_caption_p > 0)
         train = [c for c in clips if c.split == "train"]
         val = [c for c in clips if c.split == "val"][:o.val_pool]
         if not train:
             raise AlignerError(str(self.root), "no clips with split 'train'")
         pools = caption_pools(train, o)
-        fams = family_caption_sets() if any(families_of(c.plan) for c in train) else {}
+        fams = (family_caption_sets() if o.family_caption_p > 0
+                and any(families_of(c.plan) for c in train) else {})
         texts.build([t for p in pools for t in p] + list(fams),
                     progress=_bar("extra caption embeddings", self.progress))
         bank = AudioBank(self.cache_dir, Path(o.init), audio_state_hash(blob["audio"]))

@@ -83,7 +83,7 @@ def _bar(label: str, progress: Progress | None):
 
 
 def prepare(root: Path, cache_dir: Path | None, workers: int, progress: Progress | None,
-            captions_per_clip: int = 0):
+            captions_per_clip: int = 0, family_captions: bool = True):
     """Step 1: -> (clips usable, FeatureCache, TextCache). Decode failures are reported, skipped."""
     clips = read_dataset(root)
     if captions_per_clip > 0:
@@ -95,7 +95,8 @@ def prepare(root: Path, cache_dir: Path | None, workers: int, progress: Progress
         _log(progress, f"warning: skipped {f}: {reason}")
     clips = [c for c in clips if c.file not in failures]
     texts = TextCache(cache.dir)
-    extra = all_family_captions() if any(families_of(c.plan) for c in clips) else []
+    extra = (all_family_captions() if family_captions and any(families_of(c.plan) for c in clips)
+             else [])
     texts.build([t for c in clips if c.split in ("train", "val") for t in c.captions] + extra,
                 progress=_bar("caption embeddings", progress))
     return clips, cache, texts

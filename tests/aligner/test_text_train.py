@@ -59,17 +59,18 @@ def test_text_only_keeps_audio_tower_and_improves_retrieval(corpus, init_weights
     out = tmp_path / "text.pt"
     args = ["--home", str(tmp_path / "home"), "aligner", "train", str(corpus), "--text-only",
             "--init", str(init_weights), "--out", str(out), "--batch-size", "8", "--lr", "3e-3",
-            "--extra-captions", "2", "--workers", "1", "--json"]
+            "--extra-captions", "2", "--query-variants", "1", "--sent-noise", "0.3",
+            "--family-caption-p", "0", "--workers", "1", "--json"]
     res = CliRunner().invoke(cli, args + ["--epochs", "3"])
     assert res.exit_code == 0, res.output
     assert "text-only training on 20 clips" in res.stderr and "val R@1" in res.stderr
     ck = torch.load(checkpoint_path(corpus / ".cratedig-cache", out), weights_only=False)
     assert ck["state"]["epoch"] == 3
 
-    res = CliRunner().invoke(cli, args + ["--epochs", "40", "--resume"])
+    res = CliRunner().invoke(cli, args + ["--epochs", "30", "--resume"])
     assert res.exit_code == 0, res.output
     assert "resumed at epoch 3" in res.stderr
-    assert json.loads(res.stdout.strip().splitlines()[-1])["epochs"] == 40
+    assert json.loads(res.stdout.strip().splitlines()[-1])["epochs"] == 30
 
     before = torch.load(init_weights, weights_only=True)
     after = torch.load(out, weights_only=True)
@@ -77,8 +78,9 @@ def test_text_only_keeps_audio_tower_and_improves_retrieval(corpus, init_weights
     for k, v in before["audio"].items():  # bit-identical, buffers (BatchNorm stats) included
         assert torch.equal(v, after["audio"][k]), k
     assert any(not torch.equal(v, after["text"][k]) for k, v in before["text"].items())
-    assert after["meta"]["text_only"]["epochs"] == 40
-    assert _train_recall(out, corpus) > _train_recall(init_weights, corpus) + 0.2
+    assert after["meta"]["text_only"]["epochs"] == 30
+    r_before, r_after = _train_recall(init_weights, corpus), _train_recall(out, corpus)
+    assert r_after > r_before + 0.2, (r_before, r_after)
 
 
 def test_text_only_needs_init(corpus, tmp_path):
