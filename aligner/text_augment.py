@@ -4,8 +4,8 @@ The builtin text head learnt the corpus's 8 captions per clip by heart and gener
 other wordings of the same facts. Two cheap sources of new, still true, training wordings:
 
 - `fresh_captions`: more captions from the corpus's own caption writer (`generator.captions`,
-  training vocabularies and templates only: `reserved=False` never draws an evaluation wording)
-  for the clip's plan, when the dataset lists plans the writer can read;
+  passed in by the CLI; training vocabularies and templates only: `reserved=False` never draws
+  an evaluation wording) for the clip's plan, when the dataset lists plans it can read;
 - `phrase_variants`: a caption's comma-separated attribute phrases with some dropped and the
   rest shuffled ("dark, 121 bpm, acid line" -> "acid line, dark"): dropping an attribute keeps a
   caption true, and order carries no meaning in a tag list.
@@ -18,23 +18,22 @@ All are deterministic for a (seed, clip) pair, so the MiniLM cache of them is re
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
+# (plan dict, how many, rng) -> distinct true training-vocabulary captions ([] if unreadable)
+CaptionWriter = Callable[[dict, int, np.random.Generator], list]
 
-def fresh_captions(plan: dict, n: int, rng: np.random.Generator, exclude: list[str]) -> list[str]:
-    """Up to `n` new training-vocabulary captions for `plan` (none when the plan is not one the
-    corpus caption writer reads: a user's own dataset)."""
-    if n <= 0 or not isinstance(plan, dict) or not plan.get("kind"):
-        return []
-    from generator.captions import captions
-    from generator.plan import Plan, PlanError
-    try:
-        p = Plan.from_dict(plan)
-        got = captions(p, rng, n + len(exclude))
-    except (PlanError, KeyError, ValueError, TypeError):
+
+def fresh_captions(plan: dict, n: int, rng: np.random.Generator, exclude: list[str],
+                   writer: CaptionWriter | None) -> list[str]:
+    """Up to `n` new captions for `plan` from `writer` (the corpus caption writer, handed in by
+    the CLI: the aligner layer does not import the generator), none of them in `exclude`."""
+    if n <= 0 or writer is None or not isinstance(plan, dict) or not plan.get("kind"):
         return []
     seen = set(exclude)
-    return [c for c in got if c not in seen][:n]
+    return [c for c in writer(plan, n + len(exclude), rng) if c not in seen][:n]
 
 
 def phrase_variant(caption: str, rng: np.random.Generator, drop_p: float = 0.3) -> str | None:

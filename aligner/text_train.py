@@ -7,14 +7,14 @@ embedded once (its pooled file vector, windows as at indexing, `AudioBank`), and
 the text head over cached MiniLM sentence vectors: hundreds of epochs cost minutes. That buys:
 
 - many more wordings per clip (`aligner.text_augment`: fresh captions from the corpus caption
-  writer's training vocabularies, attribute phrases dropped and shuffled), embedded once by the
-  fp32 MiniLM into the same caption cache as full training;
-- the whole training catalogue as negatives: text->audio InfoNCE over every training clip's
-  vector (hard negatives for free), with every clip the caption is true of as a positive (same
-  caption string, same one-shot label set, or every clip holding the families a family caption
-  names); audio->text over the batch;
+  writer's training vocabularies, attribute phrases dropped and shuffled, captions wrapped as
+  typed searches), embedded once by the fp32 MiniLM into the same caption cache as full
+  training, plus Gaussian noise on the sentence vectors (a neighbouring wording);
+- positives = every clip a caption is true of (same caption string, same one-shot label set);
+  text->audio over the batch or (`bank`) over the whole training catalogue; audio->text over
+  the batch;
 - fact-vector dropout (a stated tempo/key must also be heard in the words) and a wider/deeper
-  head when asked.
+  head when asked. Defaults are the recipe that measured best (aligner/MODEL_CARD.md).
 Checkpoint per epoch (`--resume`), weights export per epoch, as the full trainer.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ from aligner.base import AlignerError, l2_normalise, window_bounds
 from aligner.dataset import CACHE_DIRNAME, Clip, TextCache, positive_key
 from aligner.family_captions import family_caption, family_caption_sets, families_of
 from aligner.features import FRAMES_PER_S
-from aligner.text_augment import fresh_captions, phrase_variants, query_variant
+from aligner.text_augment import CaptionWriter, fresh_captions, phrase_variants, query_variant
 from aligner.text_facts import text_facts
 from aligner.train import Progress, _bar, _log, export_weights, prepare, recall_at
 
@@ -45,7 +45,7 @@ def checkpoint_path(cache_dir: Path, out: Path) -> Path:
 @dataclass
 class TextTrainOptions:
     init: str = ""  # builtin weights file whose audio tower is kept (and head, if it fits)
-    epochs: int = 150
+    epochs: int = 30
     minutes: float | None = None
     batch_size: int = 512
     lr: float = 1e-3
@@ -54,12 +54,15 @@ class TextTrainOptions:
     seed: int = 0
     extra_captions: int = 8  # fresh caption-writer captions per training clip
     phrase_variants: int = 2  # dropped/shuffled attribute-phrase variants per training clip
-    query_variants: int = 0  # captions wrapped as typed searches per training clip
-    sent_noise: float = 0.0  # Gaussian noise (relative to the unit sentence vector) in training
-    family_caption_p: float = 0.1
+    query_variants: int = 2  # captions wrapped as typed searches per training clip
+    sent_noise: float = 0.3  # Gaussian noise (relative to the unit sentence vector) in training
+    # family captions are true of every clip holding the families, and scoring them so made
+    # them hubs (audio->text and tempo zero-shot fell, session 3): off by default
+    family_caption_p: float = 0.0
     fact_dropout: float = 0.1  # share of captions trained without their stated-facts vector
     a2t_weight: float = 0.5  # weight of the in-batch audio->text term
-    bank: bool = True  # text->audio over the whole training catalogue (False: over the batch)
+    bank: bool = False  # text->audio over the whole training catalogue (True) or the batch:
+    # the catalogue-wide softmax cost 3x the time and measured no better (session 3)
     # weight of the variance, over the batch, of each text's similarity to the mean audio
     # vector: text->audio InfoNCE is blind to it (it shifts a text's logits equally), but
     # across texts it is a per-text bias that turns some texts into hubs for audio queries
@@ -161,12 +164,14 @@ def _clip_seed(seed: int, file: str) -> list[int]:
     return [seed, int(hashlib.sha1(file.encode("utf-8")).hexdigest()[:8], 16)]
 
 
-def caption_pools(train: list[Clip], o: TextTrainOptions) -> list[list[str]]:
-    """Per training clip: its own captions + fresh captions + phrase variants (deterministic)."""
+def caption_pools(train: list[Clip], o: TextTrainOptions,
+                  writer: CaptionWriter | None = None) -> list[list[str]]:
+    """Per training clip: its own captions + fresh captions (from `writer`) + phrase variants +
+    search-wrapped captions (deterministic for the seed)."""
     pools = []
     for c in train:
         rng = np.random.default_rng(_clip_seed(o.seed, c.file))
-        fresh = fresh_captions(c.plan, o.extra_captions, rng, c.captions)
+        fresh = fresh_captions(c.plan, o.extra_captions, rng, c.captions, writer)
         var = phrase_variants(c.captions + fresh, o.phrase_variants, rng)
         base = c.captions + fresh
         wrapped = [query_variant(base[int(rng.integers(len(base)))], rng)
@@ -177,7 +182,8 @@ def caption_pools(train: list[Clip], o: TextTrainOptions) -> list[list[str]]:
 
 class TextTrainer:
     def __init__(self, root, out, cache_dir=None, opts: TextTrainOptions | None = None,
-                 progress: Progress | None = None):
+                 progress: Progress | None = None, caption_writer: CaptionWriter | None = None):
+        self.caption_writer = caption_writer  # None: no fresh captions (extra_captions unused)
         self.root = Path(root)
         self.out = Path(out)
         self.opts = opts or TextTrainOptions()
@@ -200,7 +206,7 @@ class TextTrainer:
         val = [c for c in clips if c.split == "val"][:o.val_pool]
         if not train:
             raise AlignerError(str(self.root), "no clips with split 'train'")
-        pools = caption_pools(train, o)
+        pools = caption_pools(train, o, self.caption_writer)
         fams = (family_caption_sets() if o.family_caption_p > 0
                 and any(families_of(c.plan) for c in train) else {})
         texts.build([t for p in pools for t in p] + list(fams),

@@ -51,13 +51,13 @@ def aligner():
               help="--text-only: fresh caption-writer captions per training clip")
 @click.option("--phrase-variants", type=int, default=2, show_default=True,
               help="--text-only: dropped/shuffled attribute-phrase variants per training clip")
-@click.option("--query-variants", type=int, default=0, show_default=True,
+@click.option("--query-variants", type=int, default=2, show_default=True,
               help="--text-only: captions wrapped as typed searches per training clip")
-@click.option("--sent-noise", type=float, default=0.0, show_default=True,
+@click.option("--sent-noise", type=float, default=0.3, show_default=True,
               help="--text-only: Gaussian noise on the sentence vectors in training")
-@click.option("--bank/--no-bank", default=True, show_default=True,
+@click.option("--bank/--no-bank", default=False, show_default=True,
               help="--text-only: text->audio over every training clip (or over the batch)")
-@click.option("--family-caption-p", type=float, default=0.1, show_default=True,
+@click.option("--family-caption-p", type=float, default=0.0, show_default=True,
               help="--text-only: share of steps a clip is captioned by its instrument families")
 @click.option("--bias-penalty", type=float, default=0.0, show_default=True,
               help="--text-only: weight of the variance of texts' similarity to the mean audio "
@@ -120,6 +120,17 @@ def train(dataset, epochs, minutes, out, cache_dir, resume, batch_size, lr, seed
                    f"{summary.seconds / 60:.1f} min; weights: {summary.out}")
 
 
+def _corpus_captions(plan: dict, n: int, rng) -> list[str]:
+    """The corpus builder's caption writer (training wordings only) for a captions.jsonl plan;
+    [] for a plan it cannot read (a user's own dataset)."""
+    from generator.captions import captions
+    from generator.plan import Plan, PlanError
+    try:
+        return captions(Plan.from_dict(plan), rng, n)
+    except (PlanError, KeyError, ValueError, TypeError):
+        return []
+
+
 def _train_text_only(dataset, out, cache_dir, resume, prepare_only, as_json, *, init, **opts):
     """`train --text-only`: aligner.text_train with the CLI's options."""
     import torch
@@ -130,7 +141,7 @@ def _train_text_only(dataset, out, cache_dir, resume, prepare_only, as_json, *, 
         raise click.UsageError("--text-only needs --init WEIGHTS (the audio tower to keep)")
     out = out or (cache_dir or dataset / CACHE_DIRNAME) / "builtin-text.pt"
     trainer = TextTrainer(dataset, out, cache_dir, TextTrainOptions(init=str(init), **opts),
-                          progress=_stderr)
+                          progress=_stderr, caption_writer=_corpus_captions)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # the head is small; leave the other core to the team
     try:

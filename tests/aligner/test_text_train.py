@@ -13,6 +13,7 @@ from tiny_corpus import write_tiny_corpus
 
 from aligner.family_captions import all_family_captions, family_caption_sets
 from aligner.text_augment import fresh_captions, phrase_variant, phrase_variants
+from cli.aligner_cmd import _corpus_captions
 
 
 @pytest.fixture(scope="module")
@@ -94,10 +95,11 @@ def test_caption_augmentations_stay_true():
     from generator.sampling import random_plan
     rng = np.random.default_rng(0)
     plan = random_plan(rng, kind="loop", duration_s=4.0).to_dict()
-    fresh = fresh_captions(plan, 5, np.random.default_rng(1), exclude=[])
-    again = fresh_captions(plan, 5, np.random.default_rng(1), exclude=fresh[:2])
+    fresh = fresh_captions(plan, 5, np.random.default_rng(1), [], _corpus_captions)
+    again = fresh_captions(plan, 5, np.random.default_rng(1), fresh[:2], _corpus_captions)
     assert len(fresh) == 5 and not set(fresh[:2]) & set(again)
-    assert fresh_captions({"kind": "nonsense-kind"}, 3, rng, []) == []
+    assert fresh_captions({"kind": "nonsense-kind"}, 3, rng, [], _corpus_captions) == []
+    assert fresh_captions(plan, 3, rng, [], None) == []
 
     cap = "dark, 121 bpm, acid line, F minor"
     for seed in range(20):
