@@ -109,14 +109,19 @@ def train(dataset, epochs, minutes, out, cache_dir, resume, batch_size, lr, seed
                         workers=workers, follow=follow,
                         captions_per_clip=captions_per_clip)
     summary = Trainer(dataset, out, cache_dir, opts, progress=_stderr).run(resume=resume)
-    res = {"out": str(summary.out), "epochs": summary.epochs, "steps": summary.steps,
-           "seconds": round(summary.seconds, 1), "cache_seconds": round(summary.cache_seconds, 1),
-           "train_clips": summary.train_clips, "val": summary.val,
-           "miss_threshold": summary.miss_threshold}
+    _report(summary, as_json, "trained")
+
+
+def _report(summary, as_json: bool, what: str) -> None:
+    """A training run's summary: JSON, or one line."""
     if as_json:
-        click.echo(json.dumps(res))
+        click.echo(json.dumps({
+            "out": str(summary.out), "epochs": summary.epochs, "steps": summary.steps,
+            "seconds": round(summary.seconds, 1), "cache_seconds": round(summary.cache_seconds, 1),
+            "train_clips": summary.train_clips, "val": summary.val,
+            "miss_threshold": summary.miss_threshold}))
     else:
-        click.echo(f"trained {summary.epochs} epochs ({summary.steps} steps) in "
+        click.echo(f"{what} {summary.epochs} epochs ({summary.steps} steps) in "
                    f"{summary.seconds / 60:.1f} min; weights: {summary.out}")
 
 
@@ -143,7 +148,7 @@ def _train_text_only(dataset, out, cache_dir, resume, prepare_only, as_json, *, 
     trainer = TextTrainer(dataset, out, cache_dir, TextTrainOptions(init=str(init), **opts),
                           progress=_stderr, caption_writer=_corpus_captions)
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # the head is small; leave the other core to the team
+    torch.set_num_threads(1)  # the head is small: one thread, the other core stays free
     try:
         if prepare_only:
             trainer.prepare()
@@ -152,15 +157,7 @@ def _train_text_only(dataset, out, cache_dir, resume, prepare_only, as_json, *, 
         summary = trainer.run(resume=resume)
     finally:
         torch.set_num_threads(threads)
-    res = {"out": str(summary.out), "epochs": summary.epochs, "steps": summary.steps,
-           "seconds": round(summary.seconds, 1), "cache_seconds": round(summary.cache_seconds, 1),
-           "train_clips": summary.train_clips, "val": summary.val,
-           "miss_threshold": summary.miss_threshold}
-    if as_json:
-        click.echo(json.dumps(res))
-    else:
-        click.echo(f"trained the text head {summary.epochs} epochs ({summary.steps} steps) in "
-                   f"{summary.seconds / 60:.1f} min; weights: {summary.out}")
+    _report(summary, as_json, "trained the text head")
 
 
 @aligner.command("eval")
