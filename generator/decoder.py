@@ -146,6 +146,11 @@ class PlanDecoder:
         for k in sorted(self.params):
             digest.update(k.encode())
             digest.update(self.params[k].tobytes())
+        if self.prior is not None and self.prior.get("use"):
+            # the prior moves the text embedding the heads see: different clips, another id
+            for k in ("w", "b"):
+                digest.update(f"prior.{k}".encode())
+                digest.update(self.prior[k].tobytes())
         #: optional `decoder_scorer.PlanScorer`: pre-screens sampled plans (it changes which
         #: plans are rendered, so it is part of the id)
         self.scorer = scorer

@@ -111,6 +111,20 @@ def test_same_seed_same_plan_other_seed_differs(decoder):
     assert len({json.dumps(p, sort_keys=True) for p in a}) > 1
 
 
+def test_a_used_prior_is_part_of_the_id(decoder):
+    """The prior changes what the heads see, so the clips: it must change the id recorded in
+    every generated clip's tags (an unused prior changes nothing, nor the id)."""
+    dim = decoder.dim
+    rng = np.random.default_rng(0)
+    prior = {"w": rng.normal(size=(dim, dim)).astype(np.float32), "b": np.zeros(dim, np.float32)}
+    plain = PlanDecoder(decoder.vocab, decoder.params, decoder.meta)
+    unused = PlanDecoder(decoder.vocab, decoder.params, decoder.meta, {**prior, "use": False})
+    used = PlanDecoder(decoder.vocab, decoder.params, decoder.meta, {**prior, "use": True})
+    other = PlanDecoder(decoder.vocab, decoder.params, decoder.meta, {**prior, "b": prior["b"] + 1, "use": True})
+    assert unused.id == plain.id
+    assert len({plain.id, used.id, other.id}) == 3
+
+
 def test_save_load_round_trip(decoder, tmp_path):
     path = tmp_path / "dec.pt"
     decoder.save(path)
