@@ -30,9 +30,12 @@ PREVIEW_MIN_RATIO = 1.5  # clips up to 1.5 x PREVIEW_S are ranked on their full 
 # on their full renders (what is written and indexed); otherwise on previews, and then as many
 # of the best previews as fit are rendered in full and ranked again. 4 x 10 s: 4 previews + 2 full.
 RENDER_BUDGET_S = 32.0
-POOL_SIZE = 256          # plans sampled and pre-screened by the decoder's scorer per generation
-POOL_TEMPERATURE = 0.8   # sampling temperature of the pool (member 0 is the decoded mode);
-# 1.0 retrieves a little better but its clips' tempo reads worse (DECODER_CARD.md)
+# Plans sampled and pre-screened by the decoder's scorer per generation, and the pool's sampling
+# temperature (member 0 is the decoded mode). A wider, hotter pool (256 at 0.8) retrieves better
+# (self-retrieval 0.555 vs 0.46) but picks more plans whose tempo and key read wrong (tempo 0.86,
+# key+mode 0.78 vs 0.90 / 0.89): stated facts come first (DECODER_CARD.md, session 3).
+POOL_SIZE = 32
+POOL_TEMPERATURE = 0.6
 DIVERSE_CANDIDATES = False  # distinct sounds rather than the scorer's top k: no measured gain
 FORMATS = {".flac": ("FLAC", "PCM_16"), ".wav": ("WAV", "PCM_16")}
 Progress = Callable[[str, int, int], None]
