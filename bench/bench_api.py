@@ -141,13 +141,24 @@ def start_server(home: Path, aligner_spec: str, port: int, threads: int, workers
         try:
             c = http.client.HTTPConnection(HOST, port, timeout=5)
             c.request("GET", "/api/health")
-            if c.getresponse().status == 200:
+            # every worker, not just the first, must be up: the clients' keep-alive connections
+            # are made at once, and a worker still loading would leave them all to the others
+            if c.getresponse().status == 200 and (
+                    workers <= 1 or _ready_workers(home / "server.log") >= workers):
                 return proc
         except OSError:
             pass
         time.sleep(0.5)
     stop_server(proc)
     raise SystemExit("server did not come up in time")
+
+
+def _ready_workers(server_log: Path) -> int:
+    """Workers that logged "cratedig worker PID ready" (web/gunicorn_conf.py)."""
+    try:
+        return server_log.read_text(errors="replace").count("cratedig worker ")
+    except OSError:
+        return 0
 
 
 def stop_server(proc: subprocess.Popen) -> None:

@@ -20,3 +20,9 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 preload_app = False
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+
+def post_worker_init(worker):
+    """Each worker has loaded the aligner and the store (web.wsgi builds a warm app): say so, so
+    that a deploy script (or bench/bench_api.py) can wait until every worker serves."""
+    worker.log.info("cratedig worker %s ready", worker.pid)

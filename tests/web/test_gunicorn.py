@@ -113,3 +113,17 @@ def test_the_production_command_answers_errors_in_the_api_shape(served):
     port, _, _ = served
     status, body = _get(port, "/api/search?q=&k=10")
     assert status == 400 and body["error"]["status"] == 400 and "empty" in body["error"]["message"]
+
+
+def test_a_warm_server_keeps_full_collections_off_the_search_path():
+    """settle_heap: no automatic full collections (they stalled searches ~100 ms under load),
+    young ones still run and collect a request's cycles, a timer thread does the full ones."""
+    code = ("import gc, threading; from web import settle_heap; settle_heap(); settle_heap(); "
+            "a = []; a.append(a); ref = id(a); del a; "
+            "print(gc.get_threshold()[2] >= 10**9, gc.get_freeze_count() > 0, "
+            "gc.collect(0) + gc.collect(1) >= 1, "
+            "sum(t.name == 'cratedig-full-gc' for t in threading.enumerate()))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["True", "True", "True", "1"]
