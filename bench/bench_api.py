@@ -191,7 +191,7 @@ def server_cpu_s(pgid: int) -> float:
 # ---- load ----------------------------------------------------------------------------------------
 class _Conn:
     """One keep-alive HTTP/1.1 client connection driven by `run_load`'s event loop."""
-    __slots__ = ("sock", "n", "offset", "scheduled", "buf", "need", "head_end", "busy")
+    __slots__ = ("sock", "n", "offset", "scheduled", "buf", "need", "status", "busy")
 
     def __init__(self, offset: float):
         self.sock = None
@@ -200,8 +200,12 @@ class _Conn:
         self.scheduled = 0.0
         self.buf = bytearray()
         self.need = -1  # total bytes of the current response once its head is parsed
-        self.head_end = -1
+        self.status = 0  # of the current response, once its head is parsed
         self.busy = False
+
+    def due(self, t0: float, interval: float) -> float:
+        """When this connection's next request is scheduled (open loop)."""
+        return t0 + self.offset + self.n * interval
 
 
 def _status_and_length(head: bytes) -> tuple[int, int]:
@@ -236,14 +240,22 @@ def run_load(port: int, queries, clients: int, seconds: float, rate: float, k: i
         c.sock.setblocking(False)
         sel.register(c.sock, selectors.EVENT_READ, c)
 
+    def reopen(c: _Conn) -> None:
+        try:
+            sel.unregister(c.sock)
+            c.sock.close()
+        except (KeyError, ValueError, OSError):
+            pass
+        connect(c)
+
     def send(c: _Conn, now: float) -> None:
         q = queries()
         path = "/api/search?" + urllib.parse.urlencode({"q": q, "k": k})
         req = f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n\r\n".encode()
-        c.scheduled = t0 + c.offset + c.n * interval if interval else now
+        c.scheduled = c.due(t0, interval) if interval else now
         c.n += 1
         c.buf.clear()
-        c.need, c.head_end, c.busy = -1, -1, True
+        c.need, c.status, c.busy = -1, 0, True
         try:
             c.sock.sendall(req)  # a few hundred bytes: fits the socket buffer at once
         except OSError:
@@ -253,12 +265,7 @@ def run_load(port: int, queries, clients: int, seconds: float, rate: float, k: i
         samples.append((c.scheduled, now - c.scheduled, status))
         c.busy = False
         if reconnect:
-            try:
-                sel.unregister(c.sock)
-                c.sock.close()
-            except (KeyError, ValueError, OSError):
-                pass
-            connect(c)
+            reopen(c)
 
     for c in conns:
         connect(c)
@@ -266,14 +273,14 @@ def run_load(port: int, queries, clients: int, seconds: float, rate: float, k: i
         now = time.perf_counter()
         for c in conns:  # start every request whose time has come on an idle connection
             if not c.busy:
-                due = t0 + c.offset + c.n * interval if interval else max(t0, now)
+                due = c.due(t0, interval) if interval else max(t0, now)
                 if due < stop and due <= now:
                     send(c, now)
         if now >= stop and not any(c.busy for c in conns):
             break
         if now >= stop + 60:
             break  # a hung server: unfinished requests are not counted
-        pending = [t0 + c.offset + c.n * interval for c in conns if not c.busy] if interval else [t0]
+        pending = [c.due(t0, interval) for c in conns if not c.busy] if interval else [t0]
         wake = min([p for p in pending if p > now], default=now + 0.05)
         for key, _ in sel.select(timeout=max(0.0, min(wake - now, 0.05))):
             c = key.data
@@ -287,20 +294,17 @@ def run_load(port: int, queries, clients: int, seconds: float, rate: float, k: i
                 if c.busy:
                     finish(c, 0, time.perf_counter(), reconnect=True)
                 else:  # an idle keep-alive connection timed out: open a fresh one
-                    sel.unregister(c.sock)
-                    c.sock.close()
-                    connect(c)
+                    reopen(c)
                 continue
             c.buf += chunk
             if c.need < 0:
-                c.head_end = c.buf.find(b"\r\n\r\n")
-                if c.head_end < 0:
+                head_end = c.buf.find(b"\r\n\r\n")
+                if head_end < 0:
                     continue
-                status, length = _status_and_length(bytes(c.buf[:c.head_end]))
-                c.need = c.head_end + 4 + length
-                c.head_end = status
+                c.status, length = _status_and_length(bytes(c.buf[:head_end]))
+                c.need = head_end + 4 + length
             if len(c.buf) >= c.need:
-                finish(c, c.head_end, time.perf_counter())
+                finish(c, c.status, time.perf_counter())
     client_cpu = time.process_time() - cpu0
     for c in conns:
         try:
