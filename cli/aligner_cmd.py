@@ -73,11 +73,7 @@ def aligner():
 @click.option("--fresh-head", is_flag=True, help="--text-only: start the head from random weights")
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
 def train(dataset, epochs, minutes, out, cache_dir, resume, batch_size, lr, seed, workers,
-          prepare_only, follow, captions_per_clip, text_only, init, extra_captions,
-          phrase_variants, query_variants, sent_noise, bank, family_caption_p, bias_penalty,
-          a2t_weight,
-          fact_dropout, text_hidden,
-          text_layers, fresh_head, as_json):
+          prepare_only, follow, captions_per_clip, text_only, init, as_json, **text_opts):
     """Train the builtin aligner on a captioned folder (audio + captions.jsonl)."""
     from aligner.dataset import CACHE_DIRNAME
     from aligner.train import Trainer, TrainOptions, prepare
@@ -89,13 +85,7 @@ def train(dataset, epochs, minutes, out, cache_dir, resume, batch_size, lr, seed
         batch_size, lr = batch_size or 512, lr or 1e-3
         _train_text_only(dataset, out, cache_dir, resume, prepare_only, as_json, init=init,
                          epochs=epochs, minutes=minutes, batch_size=batch_size, lr=lr, seed=seed,
-                         workers=workers, extra_captions=extra_captions,
-                         phrase_variants=phrase_variants, query_variants=query_variants,
-                         sent_noise=sent_noise, bank=bank, family_caption_p=family_caption_p,
-                         bias_penalty=bias_penalty,
-                         a2t_weight=a2t_weight,
-                         fact_dropout=fact_dropout,
-                         text_hidden=text_hidden, text_layers=text_layers, fresh_head=fresh_head)
+                         workers=workers, **text_opts)
         return
     if init is not None:
         raise click.UsageError("--init is for --text-only training")
