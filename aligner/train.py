@@ -12,6 +12,7 @@ schedule so that a budgeted run always ends annealed. The export holds what infe
 from __future__ import annotations
 
 import math
+import pickle
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -47,6 +48,8 @@ class TrainOptions:
     family_caption_p: float = 0.1  # share of steps a clip is captioned by its families
     # (aligner.family_captions), when its plan lists them
     follow: bool = False  # re-read the folder before every epoch (a corpus still being built)
+    init: str | None = None  # warm start: a builtin weights file (both towers and temperature)
+    extra: tuple = ()  # more captioned folders whose *train* split is trained on too
     config: dict = field(default_factory=dict)
 
 
@@ -82,10 +85,25 @@ def _bar(label: str, progress: Progress | None):
     return cb
 
 
-def prepare(root: Path, cache_dir: Path | None, workers: int, progress: Progress | None,
-            captions_per_clip: int = 0, family_captions: bool = True):
-    """Step 1: -> (clips usable, FeatureCache, TextCache). Decode failures are reported, skipped."""
+def read_with_extra(root: Path, extra=()) -> list[Clip]:
+    """Clips of `root` plus the train split of each `extra` folder; an extra clip's file is its
+    absolute path, so it cannot collide with a file of `root` (the caches key on it)."""
     clips = read_dataset(root)
+    for other in extra:
+        other = Path(other).resolve()
+        if other == Path(root).resolve():
+            continue
+        for c in read_dataset(other):
+            if c.split == "train":
+                c.file = str(other / c.file)
+                clips.append(c)
+    return clips
+
+
+def prepare(root: Path, cache_dir: Path | None, workers: int, progress: Progress | None,
+            captions_per_clip: int = 0, family_captions: bool = True, extra=()):
+    """Step 1: -> (clips usable, FeatureCache, TextCache). Decode failures are reported, skipped."""
+    clips = read_with_extra(root, extra)
     if captions_per_clip > 0:
         for c in clips:
             c.captions = c.captions[:captions_per_clip]
@@ -153,8 +171,10 @@ class Trainer:
         from aligner.model import JointModel
         t_start = time.monotonic()
         o = self.opts
+        torch.manual_seed(o.seed)
+        model = self._initial_model()  # before the caches: a bad --init fails at once
         clips, cache, texts = prepare(self.root, self.cache_dir, o.workers, self.progress,
-                                            o.captions_per_clip)
+                                      o.captions_per_clip, extra=o.extra)
         cache_s = time.monotonic() - t_start
         train = [c for c in clips if c.split == "train"]
         val = [c for c in clips if c.split == "val"]
@@ -163,8 +183,6 @@ class Trainer:
         feats = {c.file: cache.load(c.file) for c in train + val}
         _log(self.progress, f"training on {len(train)} clips, validating on {len(val)}; "
              f"cache ready in {cache_s:.0f}s")
-        torch.manual_seed(o.seed)
-        model = JointModel(o.config)
         decay, no_decay = [], []
         for name, p in model.named_parameters():
             (no_decay if p.dim() < 2 or name == "logit_scale" else decay).append(p)
@@ -203,7 +221,7 @@ class Trainer:
         while state["epoch"] < o.epochs and not done:
             if o.follow and state["epoch"] > 0:
                 clips, cache, texts = prepare(self.root, self.cache_dir, o.workers, self.progress,
-                                            o.captions_per_clip)
+                                              o.captions_per_clip, extra=o.extra)
                 train = [c for c in clips if c.split == "train"]
                 val = [c for c in clips if c.split == "val"]
                 for c in train + val:
@@ -259,7 +277,9 @@ class Trainer:
             meta = {"train_clips": len(train), "val_clips": len(val), "epochs": state["epoch"],
                     "steps": state["step"], "train_seconds": round(state["elapsed"], 1),
                     "options": {k: v for k, v in asdict(o).items() if k != "workers"},
-                    "history": state["history"], "dataset": str(self.root.name)}
+                    "history": state["history"], "dataset": str(self.root.name),
+                    "extra_datasets": [Path(p).name for p in o.extra],
+                    "init": Path(o.init).name if o.init else None}
             export_weights(model, self.out, threshold, meta)
             _log(self.progress, f"exported {self.out}")
             model.train()
@@ -269,6 +289,26 @@ class Trainer:
                             train_clips=len(train),
                             val=state["history"][-1] if state["history"] else {},
                             miss_threshold=threshold)
+
+    def _initial_model(self):
+        """A fresh JointModel, or with --init the weights file's towers and temperature
+        (its config wins: a warm start must have the shapes it was saved with)."""
+        import torch
+
+        from aligner.model import JointModel
+        if not self.opts.init:
+            return JointModel(self.opts.config)
+        try:
+            blob = torch.load(self.opts.init, map_location="cpu", weights_only=True)
+            model = JointModel(dict(blob["config"]))
+            model.audio.load_state_dict(blob["audio"])
+            model.text.load_state_dict(blob["text"])
+        except (OSError, KeyError, TypeError, RuntimeError, ValueError, pickle.UnpicklingError) as e:
+            raise AlignerError(str(self.opts.init), f"not a builtin weights file to start from: {e}") from e
+        with torch.no_grad():
+            model.logit_scale.fill_(float(blob["logit_scale"]))
+        _log(self.progress, f"warm start from {self.opts.init}")
+        return model
 
     def _batch(self, items: list[Clip], feats: dict, pool: list[Clip], rng):
         from aligner.augment import augment, crop_frames

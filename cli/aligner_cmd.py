@@ -46,7 +46,12 @@ def aligner():
               help="retrain only the text head against the frozen audio tower of --init "
                    "(aligner.text_train); catalogue vectors stay valid")
 @click.option("--init", "init", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=None, help="--text-only: the builtin weights whose audio tower is kept")
+              default=None, help="start from this builtin weights file (--text-only: the weights "
+                                 "whose audio tower is kept)")
+@click.option("--also", "also", multiple=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="another captioned folder whose train split is trained on too (repeatable; "
+                   "validation stays on DATASET)")
 @click.option("--extra-captions", type=int, default=8, show_default=True,
               help="--text-only: fresh caption-writer captions per training clip")
 @click.option("--phrase-variants", type=int, default=2, show_default=True,
@@ -73,7 +78,7 @@ def aligner():
 @click.option("--fresh-head", is_flag=True, help="--text-only: start the head from random weights")
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
 def train(dataset, epochs, minutes, out, cache_dir, resume, batch_size, lr, seed, workers,
-          prepare_only, follow, captions_per_clip, text_only, init, as_json, **text_opts):
+          prepare_only, follow, captions_per_clip, text_only, init, also, as_json, **text_opts):
     """Train the builtin aligner on a captioned folder (audio + captions.jsonl)."""
     from aligner.dataset import CACHE_DIRNAME
     from aligner.train import Trainer, TrainOptions, prepare
@@ -81,23 +86,26 @@ def train(dataset, epochs, minutes, out, cache_dir, resume, batch_size, lr, seed
         raise click.BadParameter("must be >= 1", param_hint="--epochs")
     if minutes is not None and minutes <= 0:
         raise click.BadParameter("must be > 0", param_hint="--minutes")
+    if text_only and also:
+        raise click.UsageError("--also is for full training (--text-only reads DATASET only)")
     if text_only:
         batch_size, lr = batch_size or 512, lr or 1e-3
         _train_text_only(dataset, out, cache_dir, resume, prepare_only, as_json, init=init,
                          epochs=epochs, minutes=minutes, batch_size=batch_size, lr=lr, seed=seed,
                          workers=workers, **text_opts)
         return
-    if init is not None:
-        raise click.UsageError("--init is for --text-only training")
     batch_size, lr = batch_size or 128, lr or 2e-3
+    extra = tuple(str(p) for p in also)
     if prepare_only:
-        clips, cache, _ = prepare(dataset, cache_dir, workers, _stderr, captions_per_clip)
+        clips, cache, _ = prepare(dataset, cache_dir, workers, _stderr, captions_per_clip,
+                                  extra=extra)
         click.echo(f"cached {len(clips)} clips in {cache.dir}")
         return
     out = out or (cache_dir or dataset / CACHE_DIRNAME) / "builtin.pt"
     opts = TrainOptions(epochs=epochs, minutes=minutes, batch_size=batch_size, lr=lr, seed=seed,
                         workers=workers, follow=follow,
-                        captions_per_clip=captions_per_clip)
+                        captions_per_clip=captions_per_clip,
+                        init=str(init) if init else None, extra=extra)
     summary = Trainer(dataset, out, cache_dir, opts, progress=_stderr).run(resume=resume)
     _report(summary, as_json, "trained")
 

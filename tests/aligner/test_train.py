@@ -115,3 +115,39 @@ def test_augment_keeps_shape_and_tempo_bounds():
     # one-shots are cropped from their start, as a file is embedded
     y = augment(x, np.random.default_rng(1), one_shot=True, max_frames=100)
     assert y.shape[1] in range(96, 105)
+
+
+def test_warm_start_and_extra_folder(tiny_dataset, tmp_path):
+    """`--init W` starts from W's towers (a near-zero learning rate leaves them as they were);
+    `--also DIR` adds DIR's train split, under absolute names that cannot collide with DATASET's
+    identical relative file names; DIR's val/test clips are not trained on."""
+    import shutil
+
+    import torch
+
+    from cli.main import cli
+    base = tmp_path / "base.pt"
+    Trainer(tiny_dataset, base, tmp_path / "c0",
+            TrainOptions(epochs=1, batch_size=8, warmup_steps=1, workers=1, seed=3)).run()
+    other = shutil.copytree(tiny_dataset, tmp_path / "other", ignore=shutil.ignore_patterns(".cratedig-cache"))
+    n_train = sum(c.split == "train" for c in read_dataset(tiny_dataset))
+    out = tmp_path / "warm.pt"
+    res = CliRunner().invoke(cli, ["--home", str(tmp_path / "home"), "aligner", "train",
+                                   str(tiny_dataset), "--also", str(other), "--init", str(base),
+                                   "--epochs", "1", "--batch-size", "8", "--lr", "1e-12",
+                                   "--workers", "1", "--cache", str(tmp_path / "c1"),
+                                   "--out", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    assert "warm start from" in res.output
+    summary = json.loads(res.stdout.strip().splitlines()[-1])
+    assert summary["train_clips"] == 2 * n_train
+    a, b = (torch.load(p, map_location="cpu", weights_only=True) for p in (base, out))
+    assert b["meta"]["init"] == "base.pt" and b["meta"]["extra_datasets"] == ["other"]
+    for k, v in a["audio"].items():
+        if v.is_floating_point() and "running" not in k:  # BatchNorm statistics keep updating
+            assert torch.allclose(v, b["audio"][k], atol=1e-6), k
+    bad = CliRunner().invoke(cli, ["--home", str(tmp_path / "home"), "aligner", "train",
+                                   str(tiny_dataset), "--init", str(tiny_dataset / "captions.jsonl"),
+                                   "--epochs", "1", "--workers", "1", "--cache", str(tmp_path / "c2")])
+    assert bad.exit_code == 1 and "not a builtin weights file" in bad.output
+    assert "features:" not in bad.output  # refused before any cache work
