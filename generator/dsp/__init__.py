@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import resample_poly
 
-from . import additive, chiptune, fm, sfx_design, sfx_ui, sfx_world, subtractive
+from . import additive, chiptune, fm, sfx_design, sfx_ui, sfx_voice, sfx_world, subtractive
 from .common import DspError, Note, check_length, check_notes, finish, place
 from .degrade import DEGRADATIONS, degrade
 from .drum_machine import MACHINES_KITS, Kit, nearest_role
@@ -37,7 +37,7 @@ DRUM_MACHINE_INFO: dict[str, list[str]] = {
     "acoustic": ["synthesized acoustic-style drum kit", "acoustic drums", "drum kit"],
 }
 
-_SFX = {**sfx_design.KINDS, **sfx_world.KINDS, **sfx_ui.KINDS}
+_SFX = {**sfx_design.KINDS, **sfx_world.KINDS, **sfx_ui.KINDS, **sfx_voice.KINDS}
 SFX_KINDS: list[str] = list(_SFX)
 SFX_INFO: dict[str, list[str]] = {k: list(desc) for k, (_, desc) in _SFX.items()}
 
