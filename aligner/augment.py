@@ -1,6 +1,7 @@
 """Feature-domain augmentation for training on cached log-power features (float[76, T]).
 
-Everything keeps the caption true: no pitch shift (captions name keys and notes), time-stretch
+Everything keeps the caption true: no pitch shift of anything pitched (captions name keys and
+notes; drum hits and sound effects may be retuned), time-stretch
 within +-4 % (tempo classes and BPM words hold), a quiet second clip at -10..-22 dB. The corpus
 already carries waveform-level degradations (reverbs, codec smearing, low rates, noise) on many
 clips; these add the cheap, per-step variety on top. In log power a gain is an added constant,
@@ -104,12 +105,50 @@ def spec_mask(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
+def retune(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A sampler's pitch change of an unpitched one-shot (a drum hit, a sound effect): the mel
+    bands move by up to +-2.5 bands (about +-4 semitones above 1 kHz) and the sound gets shorter
+    as it gets higher. A kick tuned up is still a kick; the caption stays true."""
+    shift = rng.uniform(-2.5, 2.5)
+    src = np.clip(np.arange(N_MELS) - shift, 0, N_MELS - 1)
+    i0 = np.floor(src).astype(int)
+    i1 = np.minimum(i0 + 1, N_MELS - 1)
+    w = (src - i0).astype(np.float32)[:, None]
+    out = x.copy()
+    out[:N_MELS] = x[i0] * (1 - w) + x[i1] * w
+    return time_stretch(out, 2 ** (shift * 1.5 / 12))  # ~1.5 semitones per band up there
+
+
+def room(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A room or hall tail in the power domain: each band's power feeds an exponential decay
+    (RT60 0.2-2.5 s, shorter in the high bands), mixed 3-15 dB under the direct sound."""
+    from scipy.signal import lfilter
+    rt60 = rng.uniform(0.2, 2.5)
+    k = np.arange(N_MELS, dtype=np.float64)
+    rt = rt60 * (1.0 - 0.6 * k / N_MELS)  # air and walls absorb highs first
+    a = np.exp(-6.91 / (rt * FRAMES_PER_S))  # power falls 60 dB over rt seconds
+    p = np.exp(x[:N_MELS].astype(np.float64))
+    tail = np.empty_like(p)
+    for band in range(N_MELS):  # 64 short IIRs: ~1 ms per 6 s view
+        tail[band] = lfilter([1.0 - a[band]], [1.0, -a[band]], p[band])
+    wet = 10 ** (-rng.uniform(3, 15) / 10)
+    out = x.copy()
+    out[:N_MELS] = np.log(p + wet * tail + LOG_EPS).astype(np.float32)
+    return out
+
+
 def augment(x: np.ndarray, rng: np.random.Generator, *, one_shot: bool, max_frames: int,
-            other: np.ndarray | None = None) -> np.ndarray:
-    """One training view of a cached clip x float16/32[76, T] -> float32[76, T']."""
+            other: np.ndarray | None = None, unpitched: bool = False) -> np.ndarray:
+    """One training view of a cached clip x float16/32[76, T] -> float32[76, T'].
+    `unpitched`: a one-shot whose caption states no pitch (drum hit, sound effect): it may be
+    retuned as a sampler would."""
     x = crop(x.astype(np.float32), max_frames, rng, from_start=one_shot)
-    if rng.random() < 0.5:
+    if unpitched and rng.random() < 0.4:
+        x = retune(x, rng)
+    elif rng.random() < 0.5:
         x = time_stretch(x, rng.uniform(0.96, 1.04))
+    if rng.random() < 0.2:
+        x = room(x, rng)
     if other is not None and rng.random() < 0.2:
         x = mix(x, other.astype(np.float32), rng)
     if rng.random() < 0.6:

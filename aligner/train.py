@@ -85,6 +85,17 @@ def _bar(label: str, progress: Progress | None):
     return cb
 
 
+# One-shot kinds whose captions state no pitch (the corpus plan's `oneshot` field); a user's
+# dataset without plans gets no retuning.
+_UNPITCHED = {"kick", "snare", "clap", "hat_closed", "hat_open", "cymbal", "tom", "percussion",
+              "riser", "impact"}
+
+
+def unpitched(plan: dict) -> bool:
+    shot = str(plan.get("oneshot") or "")
+    return shot in _UNPITCHED or shot.startswith("sfx:")
+
+
 def read_with_extra(root: Path, extra=()) -> list[Clip]:
     """Clips of `root` plus the train split of each `extra` folder; an extra clip's file is its
     absolute path, so it cannot collide with a file of `root` (the caches key on it)."""
@@ -321,7 +332,7 @@ class Trainer:
             if not one_shot:
                 other = feats[pool[int(rng.integers(len(pool)))].file]
             xs.append(augment(feats[c.file], rng, one_shot=one_shot, max_frames=max_frames,
-                              other=other))
+                              other=other, unpitched=one_shot and unpitched(c.plan)))
             cap = None
             if rng.random() < self.opts.family_caption_p:
                 cap = family_caption(c.plan, rng)

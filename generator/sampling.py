@@ -22,6 +22,7 @@ ONESHOT_DRUM_NOTES = {
     "percussion": ("cowbell", "tambourine", "bongo_hi", "bongo_lo", "conga_hi", "conga_lo", "conga_mute",
                    "timbale_hi", "agogo", "cabasa", "maracas", "claves", "woodblock", "triangle", "shaker"),
 }
+SPEECH_SHARE = 0.2  # of sound-effect one-shots
 MACHINE_ONESHOTS = {"kick", "snare", "clap", "hat_closed", "hat_open", "cymbal", "tom", "percussion"}
 
 
@@ -123,8 +124,9 @@ def random_oneshot(rng: np.random.Generator, oneshot: str | None = None, style: 
     from . import dsp
     if oneshot is None:
         oneshot = _weighted(rng, ONESHOT_WEIGHTS)
-        if oneshot == "sfx":
-            oneshot = "sfx:" + _choice(rng, dsp.SFX_KINDS)
+        if oneshot == "sfx":  # speech is common in real folders: a fifth of sound effects
+            others = [k for k in dsp.SFX_KINDS if k != "speech"]
+            oneshot = "sfx:" + ("speech" if rng.random() < SPEECH_SHARE else _choice(rng, others))
     style = style if style is not None else (_choice(rng, STYLES) if rng.random() < 0.6 else None)
     key = mode = None
     pitch = None
@@ -163,7 +165,7 @@ def random_oneshot(rng: np.random.Generator, oneshot: str | None = None, style: 
         dur = duration_s or float(rng.uniform(2.0, 6.0) if oneshot == "riser" else rng.uniform(0.8, 4.0))
     elif oneshot.startswith("sfx:"):
         parts = [Part("fx", oneshot)]
-        dur = duration_s or float(rng.uniform(0.3, 6.0))
+        dur = duration_s or float(rng.uniform(1.5, 8.0) if oneshot == "sfx:speech" else rng.uniform(0.3, 6.0))
     else:  # a single note of any melodic instrument
         pool = available(list(theory.GM_INSTRUMENTS) + ["synth:" + v for v in dsp.SYNTH_VOICES])
         inst = _choice(rng, pool)

@@ -117,6 +117,31 @@ def test_augment_keeps_shape_and_tempo_bounds():
     assert y.shape[1] in range(96, 105)
 
 
+def test_retune_moves_the_spectrum_and_room_adds_a_tail():
+    from aligner.augment import retune, room
+    from aligner.features import N_MELS
+    from aligner.train import unpitched
+    # a hit with all its energy in band 30, then silence
+    x = np.full((76, 200), -16.0, dtype=np.float32)
+    x[30, :10] = 0.0
+    ups, downs = 0, 0
+    for seed in range(20):
+        y = retune(x, np.random.default_rng(seed))
+        peak = int(np.argmax(y[:N_MELS, :3].mean(1)))
+        assert abs(peak - 30) <= 3 and np.isfinite(y).all()
+        ups += peak > 30
+        downs += peak < 30
+        assert abs(y.shape[1] - 200) <= 200 * (2 ** (2.5 * 1.5 / 12) - 1) + 2  # shorter when higher
+    assert ups and downs
+    r = room(x, np.random.default_rng(0))
+    assert r.shape == x.shape
+    assert (r[30, 10:40] > x[30, 10:40] + 1).all()  # the hit now rings on after it stops
+    assert np.allclose(r[30, :10], x[30, :10], atol=0.3)  # under the direct sound
+    assert unpitched({"kind": "one-shot", "oneshot": "kick"})
+    assert unpitched({"kind": "one-shot", "oneshot": "sfx:speech"})
+    assert not unpitched({"kind": "one-shot", "oneshot": "note"}) and not unpitched({})
+
+
 def test_warm_start_and_extra_folder(tiny_dataset, tmp_path):
     """`--init W` starts from W's towers (a near-zero learning rate leaves them as they were);
     `--also DIR` adds DIR's train split, under absolute names that cannot collide with DATASET's
