@@ -47,17 +47,23 @@ def register(group: click.Group) -> None:
     @click.option("--workers", type=int, default=None, help="worker processes (default: settings.workers, 0 = all cores)")
     @click.option("--soundfont", type=click.Path(dir_okay=False), default=None,
                   help="General MIDI .sf2 (default: settings.soundfont or TimGM6mb.sf2)")
+    @click.option("--timbre-models", type=click.FloatRange(0.0, 1.0), default=0.0, show_default=True,
+                  help="share of General MIDI parts rendered by modelled instruments and drum kits "
+                       "instead of the soundfont (more timbres behind each instrument word)")
     @click.option("--quiet", is_flag=True, help="no progress bar")
     @click.pass_context
-    def build(ctx, out, clips, seed, workers, soundfont, quiet):
+    def build(ctx, out, clips, seed, workers, soundfont, timbre_models, quiet):
         """Render N clips into OUT (FLAC + captions.jsonl + README.md); resumes if interrupted."""
         from cli.main import settings_from
         from generator.corpus import build_corpus
         settings = settings_from(ctx, workers=workers, soundfont=soundfont)
         command = f"cratedig corpus build {out} --clips {clips} --seed {seed}"
+        if timbre_models:
+            command += f" --timbre-models {timbre_models:g}"
         summary = build_corpus(out, clips, seed, workers=settings.workers,
                                progress=None if quiet else ProgressBar(),
-                               soundfont=settings.soundfont or None, command=command)
+                               soundfont=settings.soundfont or None, command=command,
+                               timbre_models=timbre_models)
         click.echo(f"corpus {summary.out}: {summary.clips} clips ({summary.rendered} rendered, "
                    f"{summary.skipped} already present) in {summary.seconds:.1f} s, "
                    f"{summary.audio_hours:.2f} h of audio; splits {summary.splits}")

@@ -71,8 +71,10 @@ def plan_for(seed: int, index: int):
     return plan, clip_seed, rng
 
 
-def make_clip(out: Path, seed: int, index: int, soundfont: str | None = None) -> dict:
-    """Render clip `index`, write its FLAC atomically, return its jsonl record."""
+def make_clip(out: Path, seed: int, index: int, soundfont: str | None = None,
+              timbre_models: float = 0.0) -> dict:
+    """Render clip `index`, write its FLAC atomically, return its jsonl record. `timbre_models`:
+    share of GM parts rendered by modelled stand-ins (generator.render.modelled_tracks)."""
     import soundfile as sf
 
     from . import dsp
@@ -81,7 +83,7 @@ def make_clip(out: Path, seed: int, index: int, soundfont: str | None = None) ->
     from .engine import make_audio
     from .loudness import normalize
     plan, clip_seed, rng = plan_for(seed, index)
-    audio, sr = make_audio(plan, clip_seed, soundfont)
+    audio, sr = make_audio(plan, clip_seed, soundfont, timbre_models)
     split = split_of(index)
     applied: list[str] = []
     if split == "train" and rng.random() < DEGRADE_FRACTION:
@@ -97,6 +99,8 @@ def make_clip(out: Path, seed: int, index: int, soundfont: str | None = None) ->
         record["reserved_facts"] = [stated_facts(plan, c) for c in record["reserved_captions"]]
     record.update({"plan": plan.to_dict(), "seed": clip_seed,
                    "duration_s": round(len(audio) / sr, 4), "degradations": list(applied)})
+    if timbre_models > 0:
+        record["timbre_models"] = timbre_models
     if rendered != plan:
         record["rendered_mix"] = {k: getattr(rendered, k) for k in ("reverb", "tone", "width")}
     dest = out / record["file"]
@@ -139,12 +143,13 @@ def heard_plan(plan, applied: list[str]):
 _WORKER: dict = {}
 
 
-def _init_worker(out: str, seed: int, soundfont: str | None) -> None:
-    _WORKER.update(out=Path(out), seed=seed, soundfont=soundfont)
+def _init_worker(out: str, seed: int, soundfont: str | None, timbre_models: float = 0.0) -> None:
+    _WORKER.update(out=Path(out), seed=seed, soundfont=soundfont, timbre_models=timbre_models)
 
 
 def _work(index: int) -> str:
-    rec = make_clip(_WORKER["out"], _WORKER["seed"], index, _WORKER["soundfont"])
+    rec = make_clip(_WORKER["out"], _WORKER["seed"], index, _WORKER["soundfont"],
+                    _WORKER["timbre_models"])
     return json.dumps(rec, ensure_ascii=False)
 
 
@@ -181,17 +186,27 @@ def _acquire_build_lock(out: Path):
 
 def build_corpus(out, clips: int, seed: int = 0, workers: int = 0,
                  progress: Callable[[int, int, float], None] | None = None,
-                 soundfont: str | None = None, command: str | None = None) -> CorpusSummary:
+                 soundfont: str | None = None, command: str | None = None,
+                 timbre_models: float = 0.0) -> CorpusSummary:
     """Render clips 0..clips-1 into `out` (skipping those already present), write captions.jsonl
-    and the data card README.md. `progress(done, total, elapsed_s)` after each clip."""
+    and the data card README.md. `progress(done, total, elapsed_s)` after each clip.
+    `timbre_models` (0-1): share of General MIDI parts rendered by modelled stand-ins instead of
+    the soundfont; part of what a clip is, so one folder is built with one value."""
     if clips < 1:
         raise CorpusError("clips", f"{clips} is not a positive number of clips")
+    if not 0.0 <= timbre_models <= 1.0:
+        raise CorpusError("timbre_models", f"{timbre_models} is not a share between 0 and 1")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     lock = _acquire_build_lock(out)  # held (open) until this function returns
     records = load_records(out)
     wanted = {clip_path(i) for i in range(clips)}
     records = [r for r in records if r["file"] in wanted]
+    mixed = {float(r.get("timbre_models", 0.0)) for r in records} - {float(timbre_models)}
+    if mixed:
+        lock.close()
+        raise CorpusError("timbre_models", f"{out} was built with timbre models {sorted(mixed)[0]:g}, "
+                          f"not {timbre_models:g}; use that value or another folder")
     _add_reserved_facts(records)
     # Rewrite the jsonl once so it holds only valid, unique lines before appending.
     tmp = out / (JSONL + ".tmp")
@@ -215,12 +230,13 @@ def build_corpus(out, clips: int, seed: int = 0, workers: int = 0,
             if progress:
                 progress(done, clips, time.monotonic() - t0)
         if workers <= 1 or len(todo) <= 1:
-            _init_worker(str(out), seed, soundfont)
+            _init_worker(str(out), seed, soundfont, timbre_models)
             for i in todo:
                 emit(_work(i))
         else:
             from aligner.spawn import spawn_pool
-            with spawn_pool(min(workers, len(todo)), _init_worker, (str(out), seed, soundfont)) as pool:
+            with spawn_pool(min(workers, len(todo)), _init_worker,
+                            (str(out), seed, soundfont, timbre_models)) as pool:
                 for line in pool.imap_unordered(_work, todo, chunksize=2):
                     emit(line)
     elapsed = time.monotonic() - t0

@@ -116,9 +116,39 @@ def _is_gm(track: Track) -> bool:
     return not track.source.startswith(("synth:", "machine:", "sfx:"))
 
 
-def render(score: Score, plan, seed: int, soundfont: str | None = None) -> tuple[np.ndarray, int]:
+def render_model_track(track: Track, n_samples: int, rng: np.random.Generator) -> np.ndarray:
+    """A GM track through its modelled stand-in (generator.dsp.acoustic) -> (n_samples, 2)."""
+    from .dsp import acoustic
+    dur = n_samples / SAMPLE_RATE
+    if track.is_drums:
+        hits = [(s, int(p), int(v)) for s, _d, p, v in track.notes]
+        mono = acoustic.render_kit(track.source, hits, dur, SAMPLE_RATE, rng)
+    else:
+        mono = acoustic.render_acoustic(theory.resolve_gm(track.source).slug, list(track.notes),
+                                        dur, SAMPLE_RATE, rng)
+    return np.repeat(_fit_len(np.asarray(mono, dtype=np.float32)[:, None], n_samples), 2, axis=1)
+
+
+def modelled_tracks(score: Score, seed: int, share: float) -> list[bool]:
+    """Which GM tracks render through a modelled stand-in: each with probability `share`, drawn
+    from its own stream (seed, 0xAC), so share 0 leaves every render bit-identical to before."""
+    if share <= 0:
+        return [False] * len(score.tracks)
+    from .dsp import acoustic
+    rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, 0xAC])
+    out = []
+    for track in score.tracks:
+        draw = rng.random()  # always drawn: one track's eligibility never shifts another's draw
+        ok = _is_gm(track) and (track.is_drums or acoustic.has_model(theory.resolve_gm(track.source).slug))
+        out.append(bool(ok and draw < share))
+    return out
+
+
+def render(score: Score, plan, seed: int, soundfont: str | None = None,
+           timbre_models: float = 0.0) -> tuple[np.ndarray, int]:
     """Score -> ((round(duration*44100), 2) float32, 44100). Loops wrap their release tails to
-    the start, so the clip repeats without a gap or click."""
+    the start, so the clip repeats without a gap or click. `timbre_models`: share of GM tracks
+    rendered by modelled stand-ins instead of the soundfont (corpus variety; 0 = soundfont only)."""
     n_out = int(round(score.duration_s * SAMPLE_RATE))
     tail = 0 if plan.kind == "one-shot" else int(TAIL_S * SAMPLE_RATE)
     n = n_out + tail
@@ -128,8 +158,14 @@ def render(score: Score, plan, seed: int, soundfont: str | None = None) -> tuple
     # summation order (and the last bits of the audio) depended on what the process rendered
     # before. Reloading the SF2 costs ~18 ms CPU; bit-identical renders are worth it.
     _SYNTHS.clear()
+    modelled = modelled_tracks(score, seed, timbre_models)
     for i, track in enumerate(score.tracks):
-        stem = render_gm_track(track, n, soundfont) if _is_gm(track) else render_dsp_track(track, n, rng)
+        if modelled[i]:
+            stem = render_model_track(track, n, np.random.default_rng([int(seed) & 0xFFFFFFFF, 0xAD, i]))
+        elif _is_gm(track):
+            stem = render_gm_track(track, n, soundfont)
+        else:
+            stem = render_dsp_track(track, n, rng)
         if track.envelope == "swell":
             ramp = np.linspace(0.0, 1.0, n, dtype=np.float32) ** 2
             stem = stem * ramp[:, None]
