@@ -12,7 +12,7 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from . import additive, chiptune, fm, sfx_design, sfx_ui, sfx_voice, sfx_world, subtractive
-from .common import DspError, Note, check_length, check_notes, finish, place
+from .common import DspError, Note, check_hits, check_length, check_notes, finish, place
 from .degrade import DEGRADATIONS, degrade
 from .drum_machine import MACHINES_KITS, Kit, nearest_role
 
@@ -78,16 +78,7 @@ def render_drum_machine(machine: str, hits: list[tuple[float, int, int]], durati
     if n == 0 or not hits:
         return out.astype(np.float32)
     kit = Kit(machine, int(sr), rng)
-    clean = []
-    for h in hits:
-        try:
-            start, note, vel = float(h[0]), int(h[1]), int(h[2])
-        except (TypeError, ValueError, IndexError):
-            raise DspError(h, "a hit must be (start_s, gm_note, velocity)") from None
-        if not np.isfinite(start):
-            raise DspError(h, "start_s must be finite")
-        clean.append((start, note, vel))
-    clean.sort()
+    clean = check_hits(hits)
     closes = np.array([s for s, nt, _ in clean if nearest_role(nt) in ("hat_closed", "hat_pedal")])
     cache: dict[tuple[str, int, int], np.ndarray] = {}
     for start, note, vel in clean:

@@ -27,7 +27,7 @@ from scipy.fft import irfft, next_fast_len
 from scipy.signal import fftconvolve, lfilter
 
 from . import filters as F
-from .common import DspError, check_length, place
+from .common import DspError, check_hits, check_length, place
 from .drum_machine import nearest_role
 from .envelopes import smooth_random
 from .oscillators import midi_to_hz
@@ -1029,16 +1029,7 @@ def render_acoustic_kit(kit: str, hits: list[tuple[float, int, int]], duration_s
     n = check_length(duration_s, sr)
     if n == 0 or not hits:
         return np.zeros(n)
-    clean = []
-    for h in hits:
-        try:
-            start, note, vel = float(h[0]), int(h[1]), int(h[2])
-        except (TypeError, ValueError, IndexError):
-            raise DspError(h, "a hit must be (start_s, gm_note, velocity)") from None
-        if not np.isfinite(start):
-            raise DspError(h, "start_s must be finite")
-        clean.append((start, note, vel))
-    clean.sort()
+    clean = check_hits(hits)
     k = AcousticKit(kit, sr, rng)
     roles = [role_of(nt, kit) for _, nt, _ in clean]
     closes = np.array([s for (s, _, _), r in zip(clean, roles) if r in ("hat_closed", "hat_pedal")])

@@ -107,3 +107,18 @@ def check_notes(notes) -> list[Note]:
             raise DspError(nt, "midi_pitch must be in 0..127")
         out.append((float(start), float(dur), int(pitch), int(vel)))
     return out
+
+
+def check_hits(hits) -> list[tuple[float, int, int]]:
+    """Drum hits [(start_s, gm_note, velocity)] validated and sorted by time."""
+    clean = []
+    for h in hits:
+        try:
+            start, note, vel = float(h[0]), int(h[1]), int(h[2])
+        except (TypeError, ValueError, IndexError):
+            raise DspError(h, "a hit must be (start_s, gm_note, velocity)") from None
+        if not np.isfinite(start):
+            raise DspError(h, "start_s must be finite")
+        clean.append((start, note, vel))
+    clean.sort()
+    return clean
