@@ -50,20 +50,26 @@ def register(group: click.Group) -> None:
     @click.option("--timbre-models", type=click.FloatRange(0.0, 1.0), default=0.0, show_default=True,
                   help="share of General MIDI parts rendered by modelled instruments and drum kits "
                        "instead of the soundfont (more timbres behind each instrument word)")
+    @click.option("--kind-weights", default=None,
+                  help="shares of clip kinds, e.g. one-shot=0.8,loop=0.1,arrangement=0.1 "
+                       "(default 0.35/0.40/0.25)")
     @click.option("--quiet", is_flag=True, help="no progress bar")
     @click.pass_context
-    def build(ctx, out, clips, seed, workers, soundfont, timbre_models, quiet):
+    def build(ctx, out, clips, seed, workers, soundfont, timbre_models, kind_weights, quiet):
         """Render N clips into OUT (FLAC + captions.jsonl + README.md); resumes if interrupted."""
         from cli.main import settings_from
-        from generator.corpus import build_corpus
+        from generator.corpus import build_corpus, parse_kind_weights
         settings = settings_from(ctx, workers=workers, soundfont=soundfont)
         command = f"cratedig corpus build {out} --clips {clips} --seed {seed}"
         if timbre_models:
             command += f" --timbre-models {timbre_models:g}"
+        weights = parse_kind_weights(kind_weights) if kind_weights else None
+        if weights:
+            command += f" --kind-weights {kind_weights}"
         summary = build_corpus(out, clips, seed, workers=settings.workers,
                                progress=None if quiet else ProgressBar(),
                                soundfont=settings.soundfont or None, command=command,
-                               timbre_models=timbre_models)
+                               timbre_models=timbre_models, kind_weights=weights)
         click.echo(f"corpus {summary.out}: {summary.clips} clips ({summary.rendered} rendered, "
                    f"{summary.skipped} already present) in {summary.seconds:.1f} s, "
                    f"{summary.audio_hours:.2f} h of audio; splits {summary.splits}")

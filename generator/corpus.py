@@ -58,21 +58,44 @@ def clip_path(index: int) -> str:
     return f"audio/{index // 1000:03d}/{index:06d}.flac"
 
 
-def plan_for(seed: int, index: int):
-    """(plan, clip_seed, rng) for clip `index` — styles balanced in blocks of len(STYLES)."""
+def parse_kind_weights(text: str) -> dict[str, float]:
+    """"one-shot=0.8,loop=0.1,arrangement=0.1" -> normalised weights over KIND_WEIGHTS' kinds."""
+    out: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        kind, _, value = part.partition("=")
+        kind = kind.strip()
+        if kind not in KIND_WEIGHTS:
+            raise CorpusError("kind_weights", f"unknown kind {kind!r}; kinds: {', '.join(KIND_WEIGHTS)}")
+        try:
+            out[kind] = float(value)
+        except ValueError:
+            raise CorpusError("kind_weights", f"{part!r} is not kind=weight") from None
+        if not out[kind] >= 0:
+            raise CorpusError("kind_weights", f"{part!r}: weights must be >= 0")
+    total = sum(out.values())
+    if total <= 0:
+        raise CorpusError("kind_weights", f"{text!r} gives no kind a positive weight")
+    return {k: round(out.get(k, 0.0) / total, 6) for k in KIND_WEIGHTS}
+
+
+def plan_for(seed: int, index: int, kind_weights: dict | None = None):
+    """(plan, clip_seed, rng) for clip `index` — styles balanced in blocks of len(STYLES).
+    `kind_weights`: shares of one-shots, loops and arrangements (default KIND_WEIGHTS)."""
     from .sampling import random_plan
     rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, int(index)])
     block = np.random.default_rng([int(seed) & 0xFFFFFFFF, 0x5717, index // len(_STYLE_NAMES)])
     style = _STYLE_NAMES[int(block.permutation(len(_STYLE_NAMES))[index % len(_STYLE_NAMES)])]
+    weights = kind_weights or KIND_WEIGHTS
     kinds = list(KIND_WEIGHTS)
-    kind = kinds[int(rng.choice(len(kinds), p=list(KIND_WEIGHTS.values())))]
+    p = np.array([weights.get(k, 0.0) for k in kinds], dtype=float)
+    kind = kinds[int(rng.choice(len(kinds), p=p / p.sum()))]
     plan = random_plan(rng, kind=kind, style=style if kind != "one-shot" else None)
     clip_seed = int(rng.integers(0, 2**31 - 1))
     return plan, clip_seed, rng
 
 
 def make_clip(out: Path, seed: int, index: int, soundfont: str | None = None,
-              timbre_models: float = 0.0) -> dict:
+              timbre_models: float = 0.0, kind_weights: dict | None = None) -> dict:
     """Render clip `index`, write its FLAC atomically, return its jsonl record. `timbre_models`:
     share of GM parts rendered by modelled stand-ins (generator.render.modelled_tracks)."""
     import soundfile as sf
@@ -82,7 +105,7 @@ def make_clip(out: Path, seed: int, index: int, soundfont: str | None = None,
     from .captions import captions
     from .engine import make_audio
     from .loudness import normalize
-    plan, clip_seed, rng = plan_for(seed, index)
+    plan, clip_seed, rng = plan_for(seed, index, kind_weights)
     audio, sr = make_audio(plan, clip_seed, soundfont, timbre_models)
     split = split_of(index)
     applied: list[str] = []
@@ -101,6 +124,8 @@ def make_clip(out: Path, seed: int, index: int, soundfont: str | None = None,
                    "duration_s": round(len(audio) / sr, 4), "degradations": list(applied)})
     if timbre_models > 0:
         record["timbre_models"] = timbre_models
+    if kind_weights:
+        record["kind_weights"] = kind_weights
     if rendered != plan:
         record["rendered_mix"] = {k: getattr(rendered, k) for k in ("reverb", "tone", "width")}
     dest = out / record["file"]
@@ -143,13 +168,15 @@ def heard_plan(plan, applied: list[str]):
 _WORKER: dict = {}
 
 
-def _init_worker(out: str, seed: int, soundfont: str | None, timbre_models: float = 0.0) -> None:
-    _WORKER.update(out=Path(out), seed=seed, soundfont=soundfont, timbre_models=timbre_models)
+def _init_worker(out: str, seed: int, soundfont: str | None, timbre_models: float = 0.0,
+                 kind_weights: dict | None = None) -> None:
+    _WORKER.update(out=Path(out), seed=seed, soundfont=soundfont, timbre_models=timbre_models,
+                   kind_weights=kind_weights)
 
 
 def _work(index: int) -> str:
     rec = make_clip(_WORKER["out"], _WORKER["seed"], index, _WORKER["soundfont"],
-                    _WORKER["timbre_models"])
+                    _WORKER["timbre_models"], _WORKER["kind_weights"])
     return json.dumps(rec, ensure_ascii=False)
 
 
@@ -187,11 +214,12 @@ def _acquire_build_lock(out: Path):
 def build_corpus(out, clips: int, seed: int = 0, workers: int = 0,
                  progress: Callable[[int, int, float], None] | None = None,
                  soundfont: str | None = None, command: str | None = None,
-                 timbre_models: float = 0.0) -> CorpusSummary:
+                 timbre_models: float = 0.0, kind_weights: dict | None = None) -> CorpusSummary:
     """Render clips 0..clips-1 into `out` (skipping those already present), write captions.jsonl
     and the data card README.md. `progress(done, total, elapsed_s)` after each clip.
     `timbre_models` (0-1): share of General MIDI parts rendered by modelled stand-ins instead of
-    the soundfont; part of what a clip is, so one folder is built with one value."""
+    the soundfont; `kind_weights` ({kind: share}, see parse_kind_weights): shares of one-shots,
+    loops and arrangements. Both are part of what a clip is: one folder is built with one value."""
     if clips < 1:
         raise CorpusError("clips", f"{clips} is not a positive number of clips")
     if not 0.0 <= timbre_models <= 1.0:
@@ -207,6 +235,11 @@ def build_corpus(out, clips: int, seed: int = 0, workers: int = 0,
         lock.close()
         raise CorpusError("timbre_models", f"{out} was built with timbre models {sorted(mixed)[0]:g}, "
                           f"not {timbre_models:g}; use that value or another folder")
+    other = next((r.get("kind_weights") for r in records if r.get("kind_weights") != kind_weights), False)
+    if other is not False:
+        lock.close()
+        raise CorpusError("kind_weights", f"{out} was built with kind weights {other or 'default'}, "
+                          f"not {kind_weights or 'default'}; use those or another folder")
     _add_reserved_facts(records)
     # Rewrite the jsonl once so it holds only valid, unique lines before appending.
     tmp = out / (JSONL + ".tmp")
@@ -230,13 +263,13 @@ def build_corpus(out, clips: int, seed: int = 0, workers: int = 0,
             if progress:
                 progress(done, clips, time.monotonic() - t0)
         if workers <= 1 or len(todo) <= 1:
-            _init_worker(str(out), seed, soundfont, timbre_models)
+            _init_worker(str(out), seed, soundfont, timbre_models, kind_weights)
             for i in todo:
                 emit(_work(i))
         else:
             from aligner.spawn import spawn_pool
             with spawn_pool(min(workers, len(todo)), _init_worker,
-                            (str(out), seed, soundfont, timbre_models)) as pool:
+                            (str(out), seed, soundfont, timbre_models, kind_weights)) as pool:
                 for line in pool.imap_unordered(_work, todo, chunksize=2):
                     emit(line)
     elapsed = time.monotonic() - t0

@@ -74,3 +74,21 @@ def test_cli_timbre_models(tmp_path):
     bad = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "corpus", "build", str(out),
                                    "--clips", "3", "--seed", "5", "--workers", "1", "--quiet"])
     assert bad.exit_code == 1 and "built with timbre models 0.7" in bad.output
+
+
+def test_kind_weights_shape_the_corpus_and_guard_resume(tmp_path):
+    from generator.corpus import parse_kind_weights
+    w = parse_kind_weights("one-shot=8, loop=1,arrangement=1")
+    assert w == {"one-shot": 0.8, "loop": 0.1, "arrangement": 0.1}
+    kinds = [plan_for(6, i, w)[0].kind for i in range(300)]
+    assert 0.7 < kinds.count("one-shot") / 300 < 0.9
+    assert [plan_for(6, i)[0] for i in range(5)] == [plan_for(6, i, None)[0] for i in range(5)]
+    for bad, msg in (("drone=1", "unknown kind"), ("loop=x", "not kind=weight"), ("loop=0", "no kind")):
+        with pytest.raises(CorpusError, match=msg):
+            parse_kind_weights(bad)
+    out = tmp_path / "c"
+    build_corpus(out, 2, seed=4, workers=1, kind_weights=parse_kind_weights("one-shot=1"))
+    recs = [json.loads(x) for x in (out / "captions.jsonl").read_text().splitlines()]
+    assert all(r["plan"]["kind"] == "one-shot" and r["kind_weights"]["one-shot"] == 1.0 for r in recs)
+    with pytest.raises(CorpusError, match="built with kind weights"):
+        build_corpus(out, 3, seed=4, workers=1)
