@@ -175,4 +175,8 @@ def test_warm_start_and_extra_folder(tiny_dataset, tmp_path):
                                    str(tiny_dataset), "--init", str(tiny_dataset / "captions.jsonl"),
                                    "--epochs", "1", "--workers", "1", "--cache", str(tmp_path / "c2")])
     assert bad.exit_code == 1 and "not a builtin weights file" in bad.output
+    text_only = CliRunner().invoke(cli, ["--home", str(tmp_path / "home"), "aligner", "train",
+                                         str(tiny_dataset), "--text-only", "--init", str(base),
+                                         "--also", str(other)])
+    assert text_only.exit_code == 2 and "--also is for full training" in text_only.output
     assert "features:" not in bad.output  # refused before any cache work
