@@ -179,7 +179,6 @@ class Trainer:
     def run(self, resume: bool = False) -> TrainSummary:
         import torch
 
-        from aligner.model import JointModel
         t_start = time.monotonic()
         o = self.opts
         torch.manual_seed(o.seed)

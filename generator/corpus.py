@@ -199,6 +199,23 @@ def load_records(out: Path) -> list[dict]:
     return keep
 
 
+# Build options that are part of what a clip is, with the value a record without the key had.
+_RECIPE_DEFAULTS = {"timbre_models": 0.0, "kind_weights": None}
+
+
+def _check_same_recipe(out: Path, records: list[dict], **wanted) -> None:
+    """One folder holds clips of one recipe: resuming with other options would mix two."""
+    def shown(v):
+        return f"{v:g}" if isinstance(v, float) else (v or "default")
+    for key, want in wanted.items():
+        for r in records:
+            got = r.get(key, _RECIPE_DEFAULTS[key])
+            if got != want:
+                name = key.replace("_", " ")
+                raise CorpusError(key, f"{out} was built with {name} {shown(got)}, not {shown(want)}; "
+                                  "use those or another folder")
+
+
 def _acquire_build_lock(out: Path):
     """Two builders in one folder would render the same clips twice and interleave the jsonl."""
     import fcntl
@@ -230,16 +247,11 @@ def build_corpus(out, clips: int, seed: int = 0, workers: int = 0,
     records = load_records(out)
     wanted = {clip_path(i) for i in range(clips)}
     records = [r for r in records if r["file"] in wanted]
-    mixed = {float(r.get("timbre_models", 0.0)) for r in records} - {float(timbre_models)}
-    if mixed:
+    try:
+        _check_same_recipe(out, records, timbre_models=timbre_models, kind_weights=kind_weights)
+    except CorpusError:
         lock.close()
-        raise CorpusError("timbre_models", f"{out} was built with timbre models {sorted(mixed)[0]:g}, "
-                          f"not {timbre_models:g}; use that value or another folder")
-    other = next((r.get("kind_weights") for r in records if r.get("kind_weights") != kind_weights), False)
-    if other is not False:
-        lock.close()
-        raise CorpusError("kind_weights", f"{out} was built with kind weights {other or 'default'}, "
-                          f"not {kind_weights or 'default'}; use those or another folder")
+        raise
     _add_reserved_facts(records)
     # Rewrite the jsonl once so it holds only valid, unique lines before appending.
     tmp = out / (JSONL + ".tmp")

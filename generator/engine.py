@@ -15,8 +15,8 @@ def make_audio(plan: Plan, seed: int, soundfont: str | None = None,
                timbre_models: float = 0.0) -> tuple[np.ndarray, int]:
     """-> ((round(plan.duration_s * 44100), 2) float32, 44100); bit-identical for the same
     (plan, seed, soundfont, timbre_models). `timbre_models`: share of General MIDI parts rendered
-    by modelled stand-ins instead of the soundfont (generator.render.modelled_tracks). Music is normalised to -14 LUFS, one-shots peak-normalised; true
-    peak stays below -1 dBFS."""
+    by modelled stand-ins instead of the soundfont (generator.render.modelled_tracks). Music is
+    normalised to -14 LUFS, one-shots peak-normalised; true peak stays below -1 dBFS."""
     score = compose(plan, seed)
     audio, sr = render(score, plan, seed, soundfont, timbre_models)
     rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, 0xEF])

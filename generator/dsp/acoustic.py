@@ -7,6 +7,8 @@ sound behind each instrument word varies. Each call draws its patch from `rng`.
 """
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from .common import DspError, check_length, check_notes, finish
@@ -27,6 +29,7 @@ SYNTH_STANDINS = {
 # timpani, taiko and melodic toms keep the soundfont: pitched drums, modelled only inside kits.
 
 
+@cache
 def _models() -> dict:
     from . import acoustic_struck, acoustic_sustained
     return {**acoustic_struck.MODELS, **acoustic_sustained.MODELS, **{k: None for k in SYNTH_STANDINS}}
@@ -58,5 +61,4 @@ def render_acoustic(slug: str, notes, duration_s: float, sr: int, rng: np.random
 def render_kit(kit: str, hits, duration_s: float, sr: int, rng: np.random.Generator) -> np.ndarray:
     """GM kit name + (start_s, gm_note, velocity) hits -> mono float32, peak 0.8."""
     from .acoustic_kit import render_acoustic_kit
-    y = np.asarray(render_acoustic_kit(kit, list(hits), duration_s, int(sr), rng), dtype=np.float64)
-    return finish(y)
+    return finish(render_acoustic_kit(kit, list(hits), duration_s, int(sr), rng))

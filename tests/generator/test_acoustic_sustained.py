@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from f0_estimate import f0_autocorr
 from scipy.signal import welch
 
 from generator.dsp.acoustic_sustained import MODELS
@@ -70,16 +71,6 @@ def _peak_near(x, sr, expect):
     return float(f[sel][np.argmax(m[sel])])
 
 
-def _f0_autocorr(x, sr, expect):
-    """Fundamental by autocorrelation, searched within a fifth either side of `expect`."""
-    x = x - x.mean()
-    r = np.fft.irfft(np.abs(np.fft.rfft(x, 2 * x.size)) ** 2)[: x.size]
-    lo, hi = int(sr / (expect * 1.5)), int(sr / (expect / 1.5)) + 1
-    k = lo + int(np.argmax(r[lo:hi]))
-    a, b, c = r[k - 1], r[k], r[k + 1]
-    return sr / (k + 0.5 * (a - c) / (a - 2 * b + c))
-
-
 def _close(a, b, tol=0.03):
     return abs(a / b - 1.0) <= tol
 
@@ -128,7 +119,7 @@ def test_held_note_pitch(slug):
         if slug in SUB_OCTAVE:
             assert _close(low, f) or _close(low, f / 2), (slug, low, f)
             continue
-        assert _close(_f0_autocorr(seg, SR, f), f), slug
+        assert _close(f0_autocorr(seg, SR, f), f), slug
         if slug in WEAK_FUNDAMENTAL:
             assert any(_close(low, h * f) for h in (1, 2, 3)), (slug, low, f)
         elif slug in AM_SIDEBANDS:

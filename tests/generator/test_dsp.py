@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from f0_estimate import f0_autocorr
 
 from generator import dsp
 from generator.dsp import DspError
@@ -16,17 +17,6 @@ HITS = [(0.0, 36, 120), (0.25, 42, 80), (0.5, 38, 100), (0.5, 46, 90), (0.75, 42
 
 def rms(x):
     return float(np.sqrt(np.mean(np.asarray(x, dtype=np.float64) ** 2)))
-
-
-def f0_autocorr(x, sr, expect):
-    """Fundamental by autocorrelation, searched within a fifth either side of `expect` (no octave jumps)."""
-    x = x - x.mean()
-    r = np.fft.irfft(np.abs(np.fft.rfft(x, 2 * x.size)) ** 2)[: x.size]
-    lo, hi = int(sr / (expect * 1.5)), int(sr / (expect / 1.5)) + 1
-    k = lo + int(np.argmax(r[lo:hi]))
-    a, b, c = r[k - 1], r[k], r[k + 1]
-    k = k + 0.5 * (a - c) / (a - 2 * b + c)  # parabolic interpolation
-    return sr / k
 
 
 def centroid(x, sr):
